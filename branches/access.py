@@ -1,0 +1,197 @@
+"""Every access decision of the site, in one place. Views call these; a view never checks roles itself.
+
+- staff (组织部工作人员) and superusers: everything.
+- a reviewer of org X: sees X's subtree and reviews the orgs strictly below X.
+- a secretary of org Y: sees and edits Y only.
+Out-of-scope objects answer 404 (their existence is not revealed); a page meant for another role answers 403.
+"""
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Org, Role, RoleAssignment
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int | None
+    is_staff: bool
+    reviewer_paths: tuple[str, ...]
+    reviewer_org_ids: frozenset[int]
+    secretary_org_ids: frozenset[int]
+
+    @property
+    def is_authenticated(self):
+        return self.user_id is not None
+
+    @property
+    def is_reviewer(self):
+        return bool(self.reviewer_paths)
+
+    @property
+    def is_secretary(self):
+        return bool(self.secretary_org_ids)
+
+    @property
+    def role_labels(self):
+        labels = []
+        if self.is_staff:
+            labels.append(Role.STAFF.label)
+        if self.is_reviewer:
+            labels.append(Role.REVIEWER.label)
+        if self.is_secretary:
+            labels.append(Role.SECRETARY.label)
+        return labels
+
+
+ANONYMOUS = Viewer(None, False, (), frozenset(), frozenset())
+
+
+def viewer_for(user) -> Viewer:
+    """The roles of a user, read once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_gradingsite_viewer", None)
+    if cached is not None:
+        return cached
+    rows = list(RoleAssignment.objects.filter(user=user).values_list("role", "org_id", "org__path"))
+    viewer = Viewer(
+        user_id=user.pk,
+        is_staff=user.is_superuser or any(r == Role.STAFF for r, _, _ in rows),
+        reviewer_paths=tuple(sorted(p for r, _, p in rows if r == Role.REVIEWER)),
+        reviewer_org_ids=frozenset(o for r, o, _ in rows if r == Role.REVIEWER),
+        secretary_org_ids=frozenset(o for r, o, _ in rows if r == Role.SECRETARY),
+    )
+    user._gradingsite_viewer = viewer
+    return viewer
+
+
+def visible_orgs_q(viewer: Viewer, prefix: str = "") -> Q:
+    """A filter for the orgs a viewer may see. `prefix` names the Org relation ("org__") when filtering others."""
+    if viewer.is_staff:
+        return Q()
+    q = Q(**{f"{prefix}pk__in": list(viewer.secretary_org_ids)})
+    for path in viewer.reviewer_paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    if not viewer.secretary_org_ids and not viewer.reviewer_paths:
+        return Q(**{f"{prefix}pk__in": []})
+    return q
+
+
+def reviewable_orgs_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Orgs whose review (上级评定) the viewer may enter: strictly below a reviewer's org."""
+    if viewer.is_staff:
+        return Q()
+    if not viewer.reviewer_paths:
+        return Q(**{f"{prefix}pk__in": []})
+    q = Q(**{f"{prefix}pk__in": []})
+    for path in viewer.reviewer_paths:
+        q |= Q(**{f"{prefix}path__startswith": path}) & ~Q(**{f"{prefix}path": path})
+    return q
+
+
+def can_view_org(viewer: Viewer, org: Org) -> bool:
+    return (
+        viewer.is_staff
+        or org.pk in viewer.secretary_org_ids
+        or any(org.path.startswith(p) for p in viewer.reviewer_paths)
+    )
+
+
+def can_review_org(viewer: Viewer, org: Org) -> bool:
+    return viewer.is_staff or any(org.path.startswith(p) and org.path != p for p in viewer.reviewer_paths)
+
+
+def is_secretary_of(viewer: Viewer, org: Org) -> bool:
+    return org.pk in viewer.secretary_org_ids
+
+
+def can_view_scope(viewer: Viewer, root: Org) -> bool:
+    """May the viewer see a campaign run over `root`'s subtree (any of their orgs lies inside it, or above it)?"""
+    if viewer.is_staff:
+        return True
+    if not viewer.is_authenticated:
+        return False
+    if viewer.secretary_org_ids and Org.objects.filter(
+        pk__in=viewer.secretary_org_ids, path__startswith=root.path
+    ).exists():
+        return True
+    return any(p.startswith(root.path) or root.path.startswith(p) for p in viewer.reviewer_paths)
+
+
+def get_org_for_user(user, code: str, need: str = "view") -> Org:
+    """The org with `code` if the user may `need` it ("view", "review" or "secretary"), else 404."""
+    viewer = viewer_for(user)
+    try:
+        org = Org.objects.select_related("sector").get(code=code)
+    except Org.DoesNotExist:
+        raise Http404("没有这个党组织")
+    allowed = {
+        "view": can_view_org,
+        "review": can_review_org,
+        "secretary": lambda v, o: is_secretary_of(v, o) or v.is_staff,
+    }[need](viewer, org)
+    if not allowed:
+        raise Http404("没有这个党组织")
+    return org
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    """Staff of the 组织部 (or superusers) only: anonymous → login, any other role → 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not viewer_for(request.user).is_staff:
+            raise PermissionDenied("仅组织部工作人员可以访问此页面。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reviewer_or_staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        v = viewer_for(request.user)
+        if not (v.is_staff or v.is_reviewer):
+            raise PermissionDenied("仅上级党组织评定人或组织部工作人员可以访问此页面。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reviewer_scopes(viewer: Viewer, root: Org) -> list[Org]:
+    """For a reviewer: the subtrees they may see within a campaign over `root` — each of their reviewer orgs inside
+    root's subtree, or root itself when they review an org at or above it. Empty for anyone else."""
+    if not viewer.reviewer_paths:
+        return []
+    if any(root.path.startswith(p) for p in viewer.reviewer_paths):
+        return [root]
+    return list(Org.objects.filter(pk__in=viewer.reviewer_org_ids, path__startswith=root.path).order_by("path"))
+
+
+def can_see_export(viewer: Viewer, job) -> bool:
+    """An export (reports.ExportJob) is visible to the user who asked for it, and only while it stays within what
+    they may see: staff anything; a reviewer a job scoped to one of their subtrees."""
+    if not viewer.is_authenticated or job.user_id != viewer.user_id:
+        return False
+    if viewer.is_staff:
+        return True
+    return job.scope_id is not None and any(job.scope.path.startswith(p) for p in viewer.reviewer_paths)

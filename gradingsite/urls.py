@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "分类定级管理后台"
+admin.site.site_title = "分类定级"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("branches.urls")),
+    path("", include("scoring.urls")),
+    path("", include("surveys.urls")),
+    path("", include("reports.urls")),
+]
+
+handler403 = "gradingsite.views.forbidden"
+handler404 = "gradingsite.views.not_found"

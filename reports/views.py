@@ -1,0 +1,131 @@
+"""Exports page (/campaigns/<slug>/exports/), progress JSON, download and retry. Access only via branches.access."""
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from branches.access import can_see_export, can_view_scope, reviewer_or_staff_required, reviewer_scopes, viewer_for
+from scoring.models import Campaign
+
+from . import services
+from .exporters import REGISTRY
+from .exporters.base import ordered_exporters
+from .models import ExportFormat, ExportJob, ExportStatus
+
+RECENT_JOBS = 15
+
+
+def _campaign_for(request, slug):
+    campaign = get_object_or_404(Campaign.objects.select_related("root"), slug=slug)
+    if not can_view_scope(viewer_for(request.user), campaign.root):
+        raise Http404("没有这个定级工作")
+    return campaign
+
+
+def _scopes(viewer, campaign):
+    """None for staff (the whole campaign); else the reviewer's subtrees within the campaign (404 if none)."""
+    if viewer.is_staff:
+        return None
+    scopes = reviewer_scopes(viewer, campaign.root)
+    if not scopes:
+        raise Http404("没有这个定级工作")
+    return scopes
+
+
+def _job_for(request, pk) -> ExportJob:
+    job = ExportJob.objects.select_related("scope", "campaign").filter(pk=pk).first()
+    if job is None or not can_see_export(viewer_for(request.user), job):
+        raise Http404("没有这个导出任务")
+    return job
+
+
+def job_state(job: ExportJob) -> dict:
+    """What the page shows of a job (also the progress endpoint's JSON)."""
+    expired = job.status == ExportStatus.DONE and job.is_expired or job.status == ExportStatus.EXPIRED
+    return {
+        "id": str(job.pk), "status": ExportStatus.EXPIRED.value if expired else job.status,
+        "status_label": ExportStatus.EXPIRED.label if expired else job.get_status_display(),
+        "progress": job.progress, "error": job.error, "finished": job.is_finished or expired,
+        "download_url": reverse("export_download", args=[job.pk]) if job.status == ExportStatus.DONE and not expired
+        else "",
+        "retry_url": reverse("export_retry", args=[job.pk])
+        if job.status in (ExportStatus.FAILED, ExportStatus.QUEUE_FAILED) else "",
+        "filename": job.filename,
+    }
+
+
+@reviewer_or_staff_required
+@require_http_methods(["GET", "POST"])
+def exports(request, slug):
+    campaign = _campaign_for(request, slug)
+    viewer = viewer_for(request.user)
+    scopes = _scopes(viewer, campaign)
+    if request.method == "POST":
+        report, fmt = request.POST.get("report", ""), request.POST.get("format", "")
+        scope = None
+        if scopes is not None:
+            wanted = request.POST.get("scope", "")
+            scope = next((s for s in scopes if s.code == wanted), scopes[0] if not wanted else None)
+            if scope is None:
+                messages.error(request, f"您不能导出“{wanted}”范围的报表。")
+                return redirect("exports", slug=campaign.slug)
+        try:
+            job = services.start_export(user=request.user, campaign=campaign, report=report, fmt=fmt, scope=scope)
+        except services.ExportError as exc:
+            messages.error(request, str(exc))
+            return redirect("exports", slug=campaign.slug)
+        if job.status == ExportStatus.QUEUE_FAILED:
+            messages.error(request, services.QUEUE_DOWN_MESSAGE)
+        else:
+            messages.success(request, f"已开始导出“{REGISTRY[report].title}”（{ExportFormat(fmt).label}）。")
+        return redirect(f"{reverse('exports', args=[campaign.slug])}?job={job.pk}")
+    jobs = list(ExportJob.objects.filter(user=request.user, campaign=campaign).select_related("scope")
+                .order_by("-created_at")[:RECENT_JOBS])
+    return render(request, "reports/exports.html", {
+        "campaign": campaign,
+        "reports": [{"id": cls.identifier, "title": cls.title, "has_pdf": cls.has_pdf} for cls in ordered_exporters()],
+        "scopes": scopes,
+        "jobs": [{"job": j, "state": job_state(j), "title": REGISTRY[j.report].title if j.report in REGISTRY
+                  else j.report} for j in jobs],
+        "highlight": request.GET.get("job", ""),
+        "ttl_hours": settings.EXPORT_TTL_HOURS,
+    })
+
+
+@reviewer_or_staff_required
+def export_progress(request, pk):
+    return JsonResponse(job_state(_job_for(request, pk)))
+
+
+@reviewer_or_staff_required
+def export_download(request, pk):
+    job = _job_for(request, pk)
+    if job.status == ExportStatus.EXPIRED or (job.status == ExportStatus.DONE and job.is_expired) or (
+            job.status == ExportStatus.DONE and not job.file):
+        return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign}, status=410)
+    if job.status != ExportStatus.DONE:
+        return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign, "not_ready": True},
+                      status=409)
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign}, status=410)
+    return FileResponse(handle, as_attachment=True, filename=job.filename)
+
+
+@reviewer_or_staff_required
+@require_POST
+def export_retry(request, pk):
+    job = _job_for(request, pk)
+    try:
+        job = services.retry_export(job=job)
+    except services.ExportError as exc:
+        messages.error(request, str(exc))
+    else:
+        if job.status == ExportStatus.QUEUE_FAILED:
+            messages.error(request, services.QUEUE_DOWN_MESSAGE)
+        else:
+            messages.success(request, "已重新开始导出。")
+    return redirect(f"{reverse('exports', args=[job.campaign.slug])}?job={job.pk}")

@@ -1,0 +1,610 @@
+"""PDF writer (WeasyPrint): A4 print layout with the embedded Noto Sans CJK SC font, title, 填报单位, date,
+page numbers (@page counters), table headers repeated on every page, signature and seal lines.
+
+Long tables are laid out in chunks of rows, each chunk its own WeasyPrint document: WeasyPrint's table layout
+costs more than linear time in the rows of one table, and a chunk's layout is freed once its pages are written.
+The seams are invisible: a chunk's last, partly filled page is dropped and its rows begin the next chunk, whose
+page counter starts where the previous chunk stopped (`@page :first { counter-reset: page N }`). The parts are
+joined with pypdf. A long one-table report is laid out by several forked processes at once, each from a page top
+guessed from estimated row heights and verified (see `_write_parallel`); PDF_WORKERS=1 in the environment turns
+that off."""
+import bisect
+import io
+import logging
+import multiprocessing
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from html import escape
+
+import cssselect2
+
+from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
+from weasyprint import CSS, HTML
+from weasyprint.text.constants import PANGO_WRAP_MODE
+from weasyprint.text.ffi import ffi, pango
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.line_break import create_layout
+from weasyprint.urls import URLFetcher
+
+from .text import cell_text
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 150  # rows per WeasyPrint document
+FLUSH_PAGES = 60  # laid-out pages kept in memory before they are written out
+PAGES_PER_CHUNK = 40  # "pages" layout (one page per org): orgs per document
+
+
+# The few user-agent rules our own report markup needs. WeasyPrint's full HTML5 stylesheet has hundreds of rules,
+# each matched against every element: on a long table that cascade is a fifth of the time.
+REPORT_UA = """
+html, body, div, section, h1, h2, p { display: block }
+head, style, title, script { display: none }
+table { display: table; box-sizing: border-box; border-spacing: 0 }
+thead { display: table-header-group } tbody { display: table-row-group } tfoot { display: table-footer-group }
+tr { display: table-row } td, th { display: table-cell } colgroup { display: table-column-group }
+col { display: table-column } b, strong { font-weight: bold }
+"""
+_report_ua = None
+
+
+class ReportHTML(HTML):
+    """An HTML document of our own templates (well-formed XHTML): parsed with the C XML parser instead of the
+    pure-Python HTML5 parser, styled with REPORT_UA instead of the full HTML5 user-agent stylesheet."""
+
+    def __init__(self, markup: str):
+        root = ET.fromstring(markup.split(">", 1)[1] if markup.lstrip().lower().startswith("<!doctype") else markup)
+        self.base_url = None
+        self.url_fetcher = URLFetcher()
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
+
+    def _ua_stylesheets(self, forms=False):
+        global _report_ua
+        if _report_ua is None:
+            _report_ua = CSS(string=REPORT_UA)
+        return [_report_ua]
+
+
+def html_document(markup: str) -> HTML:
+    """Our templates' markup as a WeasyPrint document (the fast path; the HTML5 parser if it is not XHTML)."""
+    try:
+        return ReportHTML(markup)
+    except ET.ParseError:
+        return HTML(string=markup, base_url=".")
+
+
+def _thead(columns) -> str:
+    """One header row, or two when columns are grouped (the group spans its columns)."""
+    if not any(c.group for c in columns):
+        return "<tr>" + "".join(f"<th>{escape(c.title)}</th>" for c in columns) + "</tr>"
+    top, bottom, i = [], [], 0
+    while i < len(columns):
+        col = columns[i]
+        if not col.group:
+            top.append(f'<th rowspan="2">{escape(col.title)}</th>')
+            i += 1
+            continue
+        span = 1
+        while i + span < len(columns) and columns[i + span].group == col.group:
+            span += 1
+        top.append(f'<th colspan="{span}">{escape(col.group)}</th>')
+        bottom.extend(f"<th>{escape(c.title)}</th>" for c in columns[i:i + span])
+        i += span
+    return "<tr>" + "".join(top) + "</tr><tr>" + "".join(bottom) + "</tr>"
+
+
+def _rows_html(sheet, prefix="r") -> list[str]:
+    """Each row as a <tr> with an id (<prefix><N>) so that the page it lands on can be found after layout."""
+    kinds = [c.kind for c in sheet.columns]
+    classes = [' class="num"' if c.kind in ("int", "score", "percent") else
+               (' class="c"' if c.kind == "date" or (c.width <= 9 and not c.wrap) else "") for c in sheet.columns]
+    rows = list(sheet.rows)
+    out = []
+    last = len(rows) - 1
+    for n, values in enumerate(rows):
+        cls = ' class="total"' if sheet.total_row and n == last else ""
+        cells = "".join(f"<td{klass}>{escape(cell_text(v, kind))}</td>"
+                        for v, kind, klass in zip(values, kinds, classes))
+        out.append(f'<tr id="{prefix}{n}"{cls}>{cells}</tr>')
+    return out
+
+
+def _widths(columns) -> list[str]:
+    total = sum(c.width for c in columns) or 1
+    return [f"{c.width * 100 / total:.3f}" for c in columns]
+
+
+class _Renderer:
+    def __init__(self, exporter):
+        self.exporter = exporter
+        self.font_config = FontConfiguration()
+        css = render_to_string("reports/pdf/print.css", {
+            "orientation": "landscape" if exporter.landscape else "portrait",
+            "font_size": 8 if exporter.landscape else 10,
+            "footer_right": _css_string(f"{exporter.campaign.name} · {exporter.title}"),
+        })
+        self.stylesheet = CSS(string=css, font_config=self.font_config)
+        self.pages = []  # laid-out pages not yet written
+        self.parts: list[bytes] = []
+        self.page_total = 0
+        self.flush_pages = FLUSH_PAGES
+        self.write_lock = None  # see flush()
+        self._owner = None  # the latest chunk document; copy() joins pages of any documents
+
+    def base_context(self):
+        e = self.exporter
+        return {"title": e.title, "unit": e.unit_name, "scope_label": e.scope_label, "date": e.date_label,
+                "campaign_name": e.campaign.name,
+                "signatures": e.signatures}
+
+    def render(self, html: str, first_page: int):
+        sheets = [self.stylesheet]
+        if first_page > 1:
+            sheets.append(CSS(string=f"@page :first {{ counter-reset: page {first_page} }}",
+                              font_config=self.font_config))
+        return html_document(html).render(stylesheets=sheets, font_config=self.font_config)
+
+    def keep(self, pages):
+        self.pages.extend(pages)
+        self.page_total += len(pages)
+        if len(self.pages) >= self.flush_pages:
+            self.flush()
+
+    def flush(self):
+        """Write the laid-out pages (from any number of chunk documents) as one PDF part. Writing loads both CJK
+        font collections (~40 MB) for subsetting: processes laying out one PDF together take turns
+        (`write_lock`), so that only one of them holds that at a time."""
+        if self.pages:
+            if self.write_lock is None:
+                self.parts.append(self._owner.copy(self.pages).write_pdf())
+            else:
+                with self.write_lock:
+                    self.parts.append(self._owner.copy(self.pages).write_pdf())
+            self.pages = []
+
+    def finish(self, target):
+        self.flush()
+        if len(self.parts) == 1:
+            data = self.parts[0]
+        else:
+            writer = PdfWriter()
+            for part in self.parts:
+                writer.append(PdfReader(io.BytesIO(part)))
+            buf = io.BytesIO()
+            writer.write(buf)
+            data = buf.getvalue()
+        if hasattr(target, "write"):
+            target.write(data)
+        else:
+            with open(target, "wb") as fh:
+                fh.write(data)
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def _first_row(page, prefix: str):
+    """The index of the first table row laid out on `page` (None for a page without rows)."""
+    rows = [int(a[len(prefix):]) for a in page.anchors if a.startswith(prefix) and a[len(prefix):].isdigit()]
+    return min(rows) if rows else None
+
+
+def _section(s, start, end, with_heading):
+    return {"heading": s["sheet"].heading if with_heading else "", "widths": s["widths"], "thead": s["thead"],
+            "tbody": "".join(s["rows"][start:end]), "notes": s["sheet"].notes, "last": end >= len(s["rows"])}
+
+
+def _lay_out(r, base, s, *, start, first, last_sheet, chunk_rows, stop=None, on_rows=None, tops=None):
+    """Lay out the rows of sheet `s` from row `start` (the top of a page of the whole document) in chunks of
+    `chunk_rows` rows, keeping full pages: a chunk's last, partly filled page is dropped and its rows begin the next
+    chunk, so every page is the page one document of the whole report would have. Pages are numbered on from
+    `r.page_total`.
+
+    With `stop` (a row guessed to begin a page), lay out only up to that row and return True when a page of the
+    whole document does begin there (the pages before it are kept); when it does not, carry on to the end of the
+    sheet and return False. Without `stop`, lay out to the end and return False. `on_rows(n)` is told how many rows
+    were kept after each chunk.
+
+    `tops` (sorted rows estimated to begin a page) lets a chunk end one row after an estimated page top: when the
+    estimate holds, the dropped last page holds that one row instead of a page of rows laid out twice."""
+    n = len(s["rows"])
+    size = chunk_rows
+    prefix = s["prefix"]
+    if stop is not None and start >= stop:
+        return start == stop
+    while start < n or (n == 0 and start == 0):
+        end = min(start + size, n)
+        if tops and end < n:
+            i = bisect.bisect_right(tops, end - 1) - 1
+            if i >= 0 and tops[i] > start:
+                end = tops[i] + 1
+        capped = stop is not None and end > stop
+        if capped:  # lay out just to the guessed row: does it begin a page?
+            end = stop + 1
+        last_of_doc = end >= n and last_sheet
+        html = render_to_string(r.exporter.pdf_template, {
+            **base, "first": first, "last": last_of_doc, "sheets": [_section(s, start, end, start == 0)]})
+        doc = r.render(html, r.page_total + 1)
+        pages = doc.pages
+        next_start = end
+        if capped:
+            if len(pages) > 1 and _first_row(pages[-1], prefix) == stop:
+                r._owner = doc
+                r.keep(pages[:-1])
+                if on_rows is not None:
+                    on_rows(stop - start)
+                return True
+            stop = None  # the guess was wrong: the page holding row `stop` begins earlier. Carry on.
+        if end < n and len(pages) == 1:  # the chunk does not fill a page: take more rows
+            size *= 2
+            continue
+        if end < n and len(pages) > 1:
+            on_last = _first_row(pages[-1], prefix)
+            if on_last is not None and on_last > start:
+                next_start = on_last
+                pages = pages[:-1]
+        r._owner = doc
+        r.keep(pages)
+        first = False
+        if on_rows is not None:
+            on_rows(next_start - start)
+        start = next_start
+        if n == 0:
+            break
+    return False
+
+
+def write_pdf(exporter, target, progress=None, chunk_rows: int | None = None) -> None:
+    """Write `exporter` as a print-ready PDF to `target` (a path or a binary file); `progress(done, total)`.
+    The pages are the same as one document of the whole report would have: every page but a table's last is
+    full, whatever the chunk size. A long one-table report is laid out by several processes at once (see
+    `_write_parallel`); the result is the same."""
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    if exporter.pdf_layout == "pages":
+        return _write_pages(exporter, target, progress)
+    r = _Renderer(exporter)
+    sheets = []
+    for si, sheet in enumerate(exporter.sheets()):
+        sheet.rows = list(sheet.rows)
+        sheets.append({"sheet": sheet, "rows": _rows_html(sheet, f"s{si}r"), "prefix": f"s{si}r",
+                       "thead": _thead(sheet.columns), "widths": _widths(sheet.columns)})
+    total = sum(len(s["rows"]) for s in sheets) or 1
+    done = [0]
+
+    def on_rows(k):
+        done[0] += k
+        if progress is not None:
+            progress(min(done[0], total), total)
+
+    base = r.base_context()
+    if total <= chunk_rows:
+        html = render_to_string(exporter.pdf_template, {
+            **base, "first": True, "last": True,
+            "sheets": [_section(s, 0, len(s["rows"]), True) for s in sheets]})
+        doc = r.render(html, 1)
+        r._owner = doc
+        r.keep(doc.pages)
+    elif len(sheets) == 1 and total >= PARALLEL_MIN_CHUNKS * chunk_rows and _workers() > 1:
+        _write_parallel(r, base, sheets[0], chunk_rows, on_rows)
+    else:
+        for si, s in enumerate(sheets):
+            _lay_out(r, base, s, start=0, first=si == 0, last_sheet=si == len(sheets) - 1, chunk_rows=chunk_rows,
+                     on_rows=on_rows)
+    if progress is not None:
+        progress(total, total)
+    r.finish(target)
+
+
+# --- laying out one long table in parallel ------------------------------------------------------------------------
+#
+# A page of the table holds the rows that fit under its header, so where page k+1 begins depends on the heights of
+# every row before it. The rows' heights do not depend on where a row lands (fixed table layout, fixed column
+# widths, rows never split), so they can be estimated from the cell texts with the font's metrics, once the first
+# pages (laid out for real) have given the geometry: column widths, line height, row padding, where rows begin on a
+# page and where they must end. From the estimate the rows are cut into ranges that begin at guessed page tops; the
+# main process lays out the first range and each worker process (forked, sharing the prepared rows) one of the
+# others. A range is kept only if the range before it really ended on that page top with the guessed page number;
+# otherwise the range before it simply carries on to the end of the table, so the result is always the pages one
+# document of the whole table would have — the guess only decides how much runs in parallel.
+
+PARALLEL_MIN_CHUNKS = 4  # a table of fewer rows than this many chunks is laid out in one process
+PARALLEL_FLUSH_PAGES = 1  # in parallel, each chunk's pages are written at once (memory per process stays flat)
+PROBE_PAGES = 1  # full pages laid out first, in the main process, to measure the geometry
+WORKERS = int(os.environ.get("PDF_WORKERS", "0")) or None  # processes in all (default: the CPUs, at most 4)
+
+
+def _workers() -> int:
+    """How many processes may lay out one PDF: 1 where forking is not possible or not wise (no fork, a daemonic
+    process such as a Celery prefork child, one CPU)."""
+    if not hasattr(os, "fork") or multiprocessing.current_process().daemon:
+        return 1
+    return WORKERS or min(os.cpu_count() or 1, 4)
+
+
+class _Metrics:
+    """Row-height estimates for one table, measured on laid-out pages of it and the font's glyph advances."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.columns = None  # [(content width, nowrap, break anywhere)]
+        self.styles = None  # the cells' computed styles, per column
+        self.font_size = self.line = self.pad = None
+        self.heights = {}  # row → measured height
+        self.first_top = self.body_top = None
+        self.lo, self.hi = 0.0, float("inf")  # the page bottom lies in [lo, hi)
+        self.bottom = None
+
+    def measure(self, doc):
+        for page in doc.pages:
+            box = page._page_box
+            rows = []
+            for row in _iter_boxes(box, "TableRowBox"):
+                el = getattr(row, "element", None)
+                rid = el.get("id", "") if el is not None else ""
+                if rid.startswith(self.prefix) and rid[len(self.prefix):].isdigit():
+                    rows.append((int(rid[len(self.prefix):]), row))
+            if not rows:
+                continue
+            for n, row in rows:
+                self.heights[n] = row.height
+            first_n, first_row = rows[0]
+            if first_n == 0:
+                self.first_top = first_row.position_y
+                if self.body_top is None:  # a page without the title: rows begin under the header at the top
+                    table = next(b for b in _iter_boxes(box, "TableBox")
+                                 if b.element is not None and "report" in (b.element.get("class") or "").split())
+                    self.body_top = box.content_box_y() + first_row.position_y - table.position_y
+            else:
+                self.body_top = first_row.position_y
+            if self.columns is None:
+                cells = first_row.children
+                self.columns = [(c.width, c.style["white_space"] in ("nowrap", "pre"),
+                                 c.style["overflow_wrap"] in ("anywhere", "break-word")) for c in cells]
+                self.styles = [c.style for c in cells]
+                self.font_size = cells[0].style["font_size"]
+                lines = [c.children[0].height for c in cells if c.children and c.children[0].height]
+                self.line = min(lines) if lines else self.font_size * 1.35
+                self.pad = first_row.height - max(c.height for c in cells)
+            self.bottom = box.content_box_y() + box.height  # rows may reach the page's content bottom
+
+    def close_page(self, last_bottom, next_height):
+        """A full page ended at `last_bottom`; the next row (`next_height`) did not fit."""
+        self.lo = max(self.lo, last_bottom)
+        self.hi = min(self.hi, last_bottom + next_height)
+
+    def limit(self) -> float:
+        bottom = self.bottom if self.bottom is not None else self.lo
+        return min(max(bottom, self.lo), self.hi - 1e-6)
+
+
+def _iter_boxes(box, kind):
+    stack = [box]
+    while stack:
+        b = stack.pop()
+        if type(b).__name__ == kind:
+            yield b
+        stack.extend(reversed(getattr(b, "children", None) or []))
+
+
+_font = None
+
+
+def _text_font():
+    """The regular face of the report font (Pillow, for glyph advances), or None when it cannot be found."""
+    global _font
+    if _font is None:
+        _font = False
+        try:
+            from PIL import ImageFont
+
+            out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", "Noto Sans CJK SC"], capture_output=True,
+                                 text=True, timeout=10).stdout.split("\n")
+            _font = ImageFont.truetype(out[0], 1000, index=int(out[1] or 0))
+        except Exception:  # no fontconfig, no Pillow font: no estimate, the table is laid out in one process
+            _font = False
+    return _font or None
+
+
+def _lines(text, width, nowrap, anywhere, font, size, style=None):
+    """Lines a cell text takes at `width`: 1 when the font's glyph advances say it fits with room to spare, else
+    what Pango (WeasyPrint's own line breaker, with the cell's computed `style`) makes of it."""
+    if not text or nowrap:
+        return 1
+    if font.getlength(text) * size / 1000 <= width * 0.97:
+        return 1
+    if style is None:
+        return -(-int(font.getlength(text) * size / 1000) // max(int(width), 1))
+    layout = create_layout(text, style, None, width, 0)
+    if anywhere:
+        pango.pango_layout_set_wrap(layout.layout, PANGO_WRAP_MODE["WRAP_WORD_CHAR"])
+    lines = 1
+    while pango.pango_layout_get_line_readonly(layout.layout, lines) != ffi.NULL:
+        lines += 1
+    return lines
+
+
+def _estimate_pages(m, texts, start, page_no):
+    """[(row, page number)] of the page tops from row `start` (a page top numbered `page_no`) on, as estimated."""
+    font = _text_font()
+    limit = m.limit()
+    cache = {}
+    tops = [(start, page_no)]
+    y = m.body_top
+    for n in range(start, len(texts)):
+        h = m.heights.get(n)
+        if h is None:
+            lines = 1
+            for i, (text, (width, nowrap, anywhere)) in enumerate(zip(texts[n], m.columns)):
+                key = (i, text)
+                if key not in cache:
+                    cache[key] = _lines(text, width, nowrap, anywhere, font, m.font_size, m.styles[i])
+                lines = max(lines, cache[key])
+            h = m.pad + lines * m.line
+        if y + h > limit * (1 + 1e-9) and y > m.body_top:
+            page_no += 1
+            tops.append((n, page_no))
+            y = m.body_top
+        y += h
+    return tops
+
+
+def _write_parallel(r, base, s, chunk_rows, on_rows):
+    """Lay out one long table with several processes (see the comment above); same pages as `_lay_out`."""
+    prefix = s["prefix"]
+    m = _Metrics(prefix)
+    probe_docs = []
+    # 1. The first page(s), for real and measured: the rows of PROBE_PAGES pages and some of the next.
+    probe_rows = max(chunk_rows // 8, 8)
+    while True:
+        end = min(probe_rows, len(s["rows"]))
+        html = render_to_string(r.exporter.pdf_template, {
+            **base, "first": True, "last": False, "sheets": [_section(s, 0, end, True)]})
+        doc = r.render(html, 1)
+        if len(doc.pages) > PROBE_PAGES or end >= len(s["rows"]):
+            break
+        probe_rows *= 2
+    probe_docs.append(doc)
+    m.measure(doc)
+    pages = doc.pages
+    tops = [_first_row(p, prefix) for p in pages]
+    if end >= len(s["rows"]) or len(pages) <= PROBE_PAGES or None in tops or _text_font() is None or m.body_top is None:
+        return _lay_out(r, base, s, start=0, first=True, last_sheet=True, chunk_rows=chunk_rows, on_rows=on_rows)
+    for k in range(len(pages) - 1):  # the full pages tell where a page ends
+        last = tops[k + 1] - 1
+        row = next(b for b in _iter_boxes(pages[k]._page_box, "TableRowBox")
+                   if getattr(b, "element", None) is not None and b.element.get("id") == f"{prefix}{last}")
+        m.close_page(row.position_y + row.height, m.heights[tops[k + 1]])
+    r._owner = doc
+    r.keep(pages[:-1])
+    start = tops[-1]
+    on_rows(start)
+    del doc, pages, probe_docs
+
+    # 2. Guess the page tops of the rest and cut it into one range per process.
+    texts = [[cell_text(v, c.kind) for v, c in zip(values, s["sheet"].columns)] for values in s["sheet"].rows]
+    guess = _estimate_pages(m, texts, start, r.page_total + 1)
+    tops = [t for t, _ in guess]
+    r.flush_pages = PARALLEL_FLUSH_PAGES
+    workers = min(_workers(), max(1, len(guess) // 2))
+    remaining = len(texts) - start
+    cuts = []  # (row, page number) where ranges 2.. begin
+    for k in range(1, workers):
+        target = start + remaining * k // workers
+        top = min(guess, key=lambda t: abs(t[0] - target))
+        if top[0] > (cuts[-1][0] if cuts else start):
+            cuts.append(top)
+    if not cuts:
+        return _lay_out(r, base, s, start=start, first=False, last_sheet=True, chunk_rows=chunk_rows,
+                        on_rows=on_rows, tops=tops)
+
+    # 3. One worker per later range; this process lays out the first.
+    ctx = multiprocessing.get_context("fork")
+    rows_done = ctx.Value("i", 0)
+    r.write_lock = ctx.Lock()
+    procs = []
+    for i, (row, page_no) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else None
+        receive, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_range_worker, args=(send, r, base, s, row, page_no, stop, chunk_rows, rows_done, tops),
+                        daemon=True)
+        p.start()
+        send.close()
+        procs.append((p, receive))
+
+    seen = [0]
+
+    def on_rows_main(k):  # this process's rows and the workers' since the last call
+        v = rows_done.value
+        on_rows(k + v - seen[0])
+        seen[0] = v
+
+    try:
+        resume = None  # where to carry on in this process when a guess was wrong
+        if _lay_out(r, base, s, start=start, first=False, last_sheet=True, chunk_rows=chunk_rows,
+                    stop=cuts[0][0], on_rows=on_rows_main, tops=tops):
+            if r.page_total + 1 != cuts[0][1]:
+                resume = cuts[0][0]
+            for i, (p, receive) in enumerate(procs):
+                if resume is not None:
+                    break
+                try:
+                    status, payload = receive.recv()
+                except EOFError:
+                    status, payload = "error", "the worker ended without a result"
+                if status == "error":  # e.g. killed: lay out its range (and the rest) here
+                    logger.warning("PDF worker failed, laying out its rows in the main process: %s", payload)
+                    resume = cuts[i][0]
+                    break
+                hit, parts, page_total = payload
+                r.flush()
+                r.parts.extend(parts)
+                r.page_total = page_total
+                if i + 1 == len(procs) or not hit:  # the last range, or one that carried on to the end
+                    break
+                if page_total + 1 != cuts[i + 1][1]:
+                    resume = cuts[i + 1][0]
+        # else: the first range did not end on the guessed page top, and carried on to the end of the table
+        if resume is not None:
+            _lay_out(r, base, s, start=resume, first=False, last_sheet=True, chunk_rows=chunk_rows,
+                     on_rows=on_rows, tops=tops)
+    finally:
+        for p, receive in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+            receive.close()
+
+
+def _range_worker(send, r, base, s, start, page_no, stop, chunk_rows, rows_done, tops):
+    """In a forked process: lay out the rows from `start` (page `page_no`) to the end, or to `stop` when that row
+    begins a page; send (hit, PDF parts, last page number) back."""
+    try:
+        r.pages, r.parts, r._owner = [], [], None
+        r.page_total = page_no - 1
+
+        def on_rows(k):
+            with rows_done.get_lock():
+                rows_done.value += k
+
+        hit = _lay_out(r, base, s, start=start, first=False, last_sheet=True, chunk_rows=chunk_rows, stop=stop,
+                       on_rows=on_rows, tops=tops)
+        r.flush()
+        send.send(("ok", (hit, r.parts, r.page_total)))
+    except BaseException as exc:  # noqa: BLE001 — reported to the parent, which raises
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+def _write_pages(exporter, target, progress=None):
+    """One page per item (登记表): documents of PAGES_PER_CHUNK items, page numbers running on."""
+    r = _Renderer(exporter)
+    total = exporter.page_count() or 1
+    base = r.base_context()
+    batch, done = [], 0
+
+    def render_batch(batch, last):
+        html = render_to_string(exporter.pdf_template, {**base, "items": batch, "last": last})
+        doc = r.render(html, r.page_total + 1)
+        r._owner = doc
+        r.keep(doc.pages)
+
+    for item in exporter.pages():
+        batch.append(item)
+        if len(batch) >= PAGES_PER_CHUNK:
+            render_batch(batch, False)
+            done += len(batch)
+            batch = []
+            if progress is not None:
+                progress(done, total)
+    if batch or r.page_total == 0:
+        render_batch(batch, True)
+        done += len(batch)
+    if progress is not None:
+        progress(total, total)
+    r.finish(target)

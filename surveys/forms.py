@@ -1,0 +1,81 @@
+from django import forms
+
+from .models import Answer, RespondentCategory
+from .services import MAX_ISSUE, SUGGESTIONS_MAX
+
+ANSWER_CHOICES = [(str(v), label) for v, label in Answer.choices]
+
+
+class SurveyForm(forms.Form):
+    """The respondent's form: the overall question (required), one optional question per indicator, optional
+    category and suggestions. Built for the org's rubric."""
+
+    overall = forms.TypedChoiceField(
+        label="对该党组织的总体评价", choices=ANSWER_CHOICES, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": "请选择对该党组织的总体评价（必答）。"},
+    )
+    category = forms.ChoiceField(
+        label="您的身份（选填）", required=False, widget=forms.RadioSelect,
+        choices=[*RespondentCategory.choices, ("", "不填写")], initial="",
+    )
+    suggestions = forms.CharField(
+        label="意见建议（选填）", required=False, max_length=SUGGESTIONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": SUGGESTIONS_MAX}),
+        error_messages={"max_length": f"意见建议不能超过 {SUGGESTIONS_MAX} 字（当前 %(show_value)d 字）。"},
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"ind_{indicator.pk}"] = forms.ChoiceField(
+                label=indicator.name, required=False, widget=forms.RadioSelect,
+                choices=[*ANSWER_CHOICES, ("", "不评价")], initial="",
+            )
+
+    def indicator_fields(self):
+        return [self[f"ind_{i.pk}"] for i in self.indicators]
+
+    def indicator_answers(self) -> dict[str, int]:
+        return {str(i.pk): int(self.cleaned_data[f"ind_{i.pk}"]) for i in self.indicators
+                if self.cleaned_data.get(f"ind_{i.pk}")}
+
+
+class IssueTokensForm(forms.Form):
+    count = forms.IntegerField(label="发放数量", min_value=1, max_value=MAX_ISSUE, initial=30,
+                               error_messages={"required": "请填写发放数量。", "invalid": "发放数量必须是整数。",
+                                               "min_value": "发放数量至少为 1。",
+                                               "max_value": f"一次最多发放 {MAX_ISSUE} 个测评码。"})
+    output = forms.ChoiceField(label="下载", widget=forms.RadioSelect, initial="pdf", choices=[
+        ("pdf", "打印用测评票（PDF，每页 10 张）"), ("csv", "测评链接表（CSV，用于短信、微信发送）"),
+    ])
+
+
+class PaperCountsForm(forms.Form):
+    """Overall counts (required) and, where known, the counts by respondent category."""
+
+    ROWS = [("overall", "总体（全部纸质票）"), ("member", "其中：党员"), ("masses", "其中：群众代表"),
+            ("served", "其中：服务对象")]
+    ANSWERS = [("s", "满意"), ("b", "基本满意"), ("u", "不满意")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, row_label in self.ROWS:
+            for a, a_label in self.ANSWERS:
+                self.fields[f"{key}_{a}"] = forms.IntegerField(
+                    label=f"{row_label}·{a_label}", required=False, min_value=0,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                    error_messages={"invalid": f"{row_label}·{a_label}：请填写整数。",
+                                    "min_value": f"{row_label}·{a_label}：不能为负数。"},
+                )
+
+    def rows(self):
+        return [(label, [self[f"{key}_{a}"] for a, _ in self.ANSWERS]) for key, label in self.ROWS]
+
+    def raw_counts(self) -> dict:
+        return {key: [self.cleaned_data.get(f"{key}_{a}") for a, _ in self.ANSWERS] for key, _ in self.ROWS}
+
+    @classmethod
+    def initial_from(cls, counts: dict) -> dict:
+        return {f"{key}_{a}": counts[key][i] for key, _ in cls.ROWS if key in counts
+                for i, (a, _) in enumerate(cls.ANSWERS)}

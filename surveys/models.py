@@ -1,0 +1,100 @@
+"""Anonymous survey (无记名测评): single-use tokens, responses that cannot be linked to them, paper tallies.
+
+Anonymity is structural: a SurveyResponse holds the campaign, the org, the answers and the day — no token, no user,
+no IP, no session, no time of day, and a random UUID key instead of a sequential id (docs/anonymity.md).
+A SurveyToken keeps only a digest of its code and whether it was used.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from branches.models import Org
+from scoring.models import Campaign
+
+
+class Answer(models.IntegerChoices):
+    SATISFIED = 1, "满意"
+    BASIC = 2, "基本满意"
+    UNSATISFIED = 3, "不满意"
+
+
+class RespondentCategory(models.TextChoices):
+    MEMBER = "member", "党员"
+    MASSES = "masses", "群众代表"
+    SERVED = "served", "服务对象"
+
+
+class SurveyToken(models.Model):
+    """A single-use survey link. It keeps only whether it was used — never by whom, when, or which response.
+
+    The code itself is not stored: `digest` is its SHA-256, so a database dump cannot be used to answer with the
+    unused codes (surveys.tokens.digest)."""
+
+    digest = models.CharField("测评码摘要", max_length=64, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_tokens")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="survey_tokens")
+    used = models.BooleanField("已使用", default=False)
+
+    class Meta:
+        verbose_name = "测评码"
+        verbose_name_plural = "测评码"
+        indexes = [models.Index(fields=["campaign", "org", "used"])]
+
+    def __str__(self):
+        return f"{self.org} · {'已使用' if self.used else '未使用'}"
+
+
+class SurveyResponse(models.Model):
+    """One anonymous answer sheet. Fields are checked by tests/surveys/test_anonymity.py: nothing here may link an
+    answer to a token, a person, a client, or a time finer than the day."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_responses")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="survey_responses")
+    day = models.DateField("日期")
+    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices)
+    category = models.CharField("身份", max_length=8, choices=RespondentCategory.choices, blank=True)
+    # {"<indicator id>": 1|2|3} for the indicators the respondent chose to answer. JSON on the row on purpose: a
+    # child table with serial ids would record the order of the answers.
+    indicator_answers = models.JSONField("分项评价", default=dict, blank=True)
+    suggestions = models.TextField("意见建议", blank=True, max_length=500)
+
+    class Meta:
+        verbose_name = "测评答卷"
+        verbose_name_plural = "测评答卷"
+        indexes = [models.Index(fields=["campaign", "org"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(overall__in=[1, 2, 3]), name="response_overall_valid"),
+            models.CheckConstraint(condition=Q(category__in=["", "member", "masses", "served"]),
+                                   name="response_category_valid"),
+        ]
+
+
+PAPER_CATEGORIES = ("member", "masses", "served")
+
+
+class PaperEntry(models.Model):
+    """One staff member's entry of the paper ballot counts (纸质测评票) for an org. A tally counts only when two
+    different staff members have entered exactly the same numbers (double entry); at most two entries per org.
+
+    `counts` is normalised by surveys.services.normalise_paper_counts:
+    {"overall": [满意, 基本满意, 不满意], "member": [...], "masses": [...], "served": [...]} where a category key is
+    present only when its counts were entered."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_entries")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="paper_entries")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="录入人")
+    entered_at = models.DateTimeField("录入时间", auto_now=True)
+    counts = models.JSONField("票数")
+
+    class Meta:
+        verbose_name = "纸质测评票录入"
+        verbose_name_plural = "纸质测评票录入"
+        ordering = ["campaign", "org", "entered_at"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "org", "entered_by"], name="paper_entry_unique")]
+
+    def __str__(self):
+        return f"{self.org} · {self.entered_by}"

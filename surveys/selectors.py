@@ -1,0 +1,276 @@
+"""Read paths of the survey app. `vote_counts` is the one interface grading uses."""
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Count, Q
+
+from scoring.models import Indicator
+from scoring.selectors import targets
+
+from .models import PAPER_CATEGORIES, Answer, PaperEntry, RespondentCategory, SurveyResponse, SurveyToken
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    satisfied: int = 0
+    basic: int = 0
+    unsatisfied: int = 0
+
+    @property
+    def total(self):
+        return self.satisfied + self.basic + self.unsatisfied
+
+    @property
+    def rate(self) -> Fraction | None:
+        """满意率 p = (满意 + 基本满意) / 总票数, exact; None when nobody answered."""
+        return Fraction(self.satisfied + self.basic, self.total) if self.total else None
+
+    def __add__(self, other):
+        return VoteCount(self.satisfied + other.satisfied, self.basic + other.basic,
+                         self.unsatisfied + other.unsatisfied)
+
+
+def confirmed_paper_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
+    """Paper tallies that count: two different staff members (one entry each, at most two) entered the same
+    numbers."""
+    entries = PaperEntry.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        entries = entries.filter(org_id__in=org_ids)
+    by_org: dict[int, list] = {}
+    for org_id, counts in entries.values_list("org_id", "counts"):
+        by_org.setdefault(org_id, []).append(counts)
+    result = {}
+    for org_id, all_counts in by_org.items():
+        if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts):
+            s, b, u = all_counts[0]["overall"]
+            result[org_id] = VoteCount(s, b, u)
+    return result
+
+
+def online_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
+    qs = SurveyResponse.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    rows = qs.values("org_id").annotate(
+        s=Count("pk", filter=Q(overall=Answer.SATISFIED)),
+        b=Count("pk", filter=Q(overall=Answer.BASIC)),
+        u=Count("pk", filter=Q(overall=Answer.UNSATISFIED)),
+    )
+    return {r["org_id"]: VoteCount(r["s"], r["b"], r["u"]) for r in rows}
+
+
+def vote_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
+    """Online responses plus confirmed paper tallies per org (orgs with neither are absent). Two queries."""
+    online = online_counts(campaign, org_ids)
+    paper = confirmed_paper_counts(campaign, org_ids)
+    return {org_id: online.get(org_id, VoteCount()) + paper.get(org_id, VoteCount()) for org_id in online.keys() | paper.keys()}
+
+
+# ---- paper double entry -------------------------------------------------------------------------------------
+
+PAPER_LABELS = {"overall": "总体", "member": "党员", "masses": "群众代表", "served": "服务对象"}
+ANSWER_LABELS = ("满意", "基本满意", "不满意")
+
+
+@dataclass(frozen=True)
+class PaperStatus:
+    """The state of an org's paper tally: "none" (nobody entered), "single" (one entry, waiting for a second
+    staff member), "mismatch" (two entries differ; `differing` names the numbers) or "confirmed"."""
+
+    state: str
+    entries: tuple = ()
+    differing: tuple[str, ...] = ()
+
+    @property
+    def confirmed(self):
+        return self.state == "confirmed"
+
+    @property
+    def confirmed_counts(self):
+        return self.entries[0].counts if self.confirmed else None
+
+    @property
+    def label(self):
+        return {"none": "未录入", "single": "待第二人核对", "mismatch": "两次录入不一致", "confirmed": "已核对一致"}[self.state]
+
+    @property
+    def badge(self):
+        return {"none": "", "single": "warn", "mismatch": "bad", "confirmed": "ok"}[self.state]
+
+
+def paper_differences(a: dict, b: dict) -> tuple[str, ...]:
+    """Names of the numbers in which two paper entries differ, e.g. ("总体·满意", "党员（一方未填）")."""
+    out = []
+    for key, label in PAPER_LABELS.items():
+        x, y = a.get(key), b.get(key)
+        if x is None and y is None:
+            continue
+        if x is None or y is None:
+            out.append(f"{label}（一方未填）")
+            continue
+        out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y) if u != v)
+    return tuple(out)
+
+
+def paper_status(entries) -> PaperStatus:
+    """Status of an org's paper tally from its entries (at most two, by different staff members)."""
+    entries = tuple(entries)
+    if not entries:
+        return PaperStatus("none")
+    if len(entries) == 1:
+        return PaperStatus("single", entries)
+    differing = paper_differences(entries[0].counts, entries[1].counts)
+    return PaperStatus("mismatch" if differing else "confirmed", entries, differing)
+
+
+def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
+    """Paper tally status per org that has any entry (one query)."""
+    qs = PaperEntry.objects.filter(campaign=campaign).order_by("org_id", "entered_at", "pk")
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    grouped: dict[int, list] = {}
+    for entry in qs:
+        grouped.setdefault(entry.org_id, []).append(entry)
+    return {org_id: paper_status(entries) for org_id, entries in grouped.items()}
+
+
+# ---- the form and the results ---------------------------------------------------------------------------------
+
+def survey_indicators(campaign, org):
+    """The indicators of the rubric the campaign uses for the org's sector, in order (empty if none)."""
+    return list(Indicator.objects.filter(rubric__campaign_sectors__campaign=campaign,
+                                         rubric__campaign_sectors__sector_id=org.sector_id).order_by("position"))
+
+
+def token_counts(campaign, org_ids=None) -> dict[int, tuple[int, int]]:
+    """(issued, used) survey codes per org that has any (one query)."""
+    qs = SurveyToken.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    rows = qs.values("org_id").annotate(issued=Count("pk"), used=Count("pk", filter=Q(used=True)))
+    return {r["org_id"]: (r["issued"], r["used"]) for r in rows}
+
+
+SMALL_N = 5
+
+
+@dataclass
+class OrgTally:
+    """Everything counted for one org: online by category ("" = not given), paper (confirmed only) by category
+    ("" = the part of the paper votes whose category was not entered), and the paper status."""
+
+    online: dict[str, VoteCount] = field(default_factory=dict)
+    paper: dict[str, VoteCount] = field(default_factory=dict)
+    paper_status: PaperStatus = field(default_factory=lambda: PaperStatus("none"))
+
+    @property
+    def online_total(self) -> VoteCount:
+        return sum(self.online.values(), VoteCount())
+
+    @property
+    def paper_total(self) -> VoteCount:
+        return sum(self.paper.values(), VoteCount())
+
+    @property
+    def total(self) -> VoteCount:
+        return self.online_total + self.paper_total
+
+    def by_category(self, category) -> VoteCount:
+        return self.online.get(category, VoteCount()) + self.paper.get(category, VoteCount())
+
+
+def _paper_by_category(counts: dict) -> dict[str, VoteCount]:
+    overall = counts["overall"]
+    out, known = {}, [0, 0, 0]
+    for category in PAPER_CATEGORIES:
+        if category in counts:
+            out[category] = VoteCount(*counts[category])
+            known = [k + c for k, c in zip(known, counts[category])]
+    rest = VoteCount(*[o - k for o, k in zip(overall, known)])
+    if rest.total:
+        out[""] = rest
+    return out
+
+
+def survey_tallies(campaign, org_ids=None) -> dict[int, OrgTally]:
+    """Per org: online and confirmed paper votes by respondent category, and the paper status (two queries).
+    The 党员群众测评统计表 reads this; its totals equal vote_counts()."""
+    qs = SurveyResponse.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    rows = qs.values("org_id", "category").annotate(
+        s=Count("pk", filter=Q(overall=Answer.SATISFIED)),
+        b=Count("pk", filter=Q(overall=Answer.BASIC)),
+        u=Count("pk", filter=Q(overall=Answer.UNSATISFIED)),
+    ).order_by()
+    tallies: dict[int, OrgTally] = {}
+    for r in rows:
+        tallies.setdefault(r["org_id"], OrgTally()).online[r["category"]] = VoteCount(r["s"], r["b"], r["u"])
+    for org_id, status in paper_statuses(campaign, org_ids).items():
+        tally = tallies.setdefault(org_id, OrgTally())
+        tally.paper_status = status
+        if status.confirmed:
+            tally.paper = _paper_by_category(status.confirmed_counts)
+    return tallies
+
+
+@dataclass
+class OrgResults:
+    """The survey results page of one org. `detailed` is False when breakdowns and free text are withheld."""
+
+    tally: OrgTally
+    detailed: bool
+    indicators: list = field(default_factory=list)  # [(indicator, VoteCount)] online answers
+    categories: list = field(default_factory=list)  # [(label, VoteCount)] online + confirmed paper
+    suggestions: list = field(default_factory=list)
+    issued: int = 0
+    used: int = 0
+
+
+def org_results(campaign, org, *, full_access: bool) -> OrgResults:
+    """Results of one org. With `full_access` (staff, reviewers above) everything; otherwise (the org's own
+    secretary) the overall tally always, per-question breakdowns and free text only from SMALL_N responses on
+    (online + confirmed paper). Free text comes in random (UUID) order, never in order of arrival."""
+    tally = survey_tallies(campaign, [org.pk]).get(org.pk, OrgTally())
+    issued, used = token_counts(campaign, [org.pk]).get(org.pk, (0, 0))
+    detailed = full_access or tally.total.total >= SMALL_N
+    results = OrgResults(tally=tally, detailed=detailed, issued=issued, used=used)
+    if not detailed:
+        return results
+    indicators = survey_indicators(campaign, org)
+    per_indicator = {str(i.pk): [0, 0, 0] for i in indicators}
+    suggestions = []
+    for answers, text in (SurveyResponse.objects.filter(campaign=campaign, org=org).order_by("pk")
+                          .values_list("indicator_answers", "suggestions")):
+        for key, value in (answers or {}).items():
+            if key in per_indicator and value in (1, 2, 3):
+                per_indicator[key][value - 1] += 1
+        if text:
+            suggestions.append(text)
+    results.indicators = [(i, VoteCount(*per_indicator[str(i.pk)])) for i in indicators]
+    results.categories = [(label, tally.by_category(value)) for value, label in
+                           [*RespondentCategory.choices, ("", "未填写身份")]]
+    results.suggestions = suggestions
+    return results
+
+
+@dataclass
+class OverviewRow:
+    org: object
+    issued: int
+    used: int
+    tally: OrgTally
+
+    @property
+    def response_rate(self) -> Fraction | None:
+        return Fraction(self.used, self.issued) if self.issued else None
+
+
+def survey_overview(campaign, orgs_q) -> list[OverviewRow]:
+    """One row per 定级对象 matching `orgs_q` (the viewer's scope), in tree order, with codes issued/used and the
+    tallies. Four queries whatever the number of orgs."""
+    orgs = list(targets(campaign).filter(orgs_q))
+    ids = [o.pk for o in orgs]
+    counts = token_counts(campaign, ids)
+    tallies = survey_tallies(campaign, ids)
+    return [OverviewRow(o, *counts.get(o.pk, (0, 0)), tallies.get(o.pk, OrgTally())) for o in orgs]

@@ -1,0 +1,330 @@
+"""Write paths of the survey app: issuing codes, answering, paper double entry. Keyword-only, one transaction each,
+audited (issuing and paper entry; an answer is never audited — that would record who and when)."""
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F, FilteredRelation, Q
+from django.utils import timezone
+
+from audit.services import record
+from branches.models import Org
+from scoring.models import Campaign, Indicator, Phase
+from scoring.selectors import targets
+
+from . import tokens
+from .models import PAPER_CATEGORIES, Answer, PaperEntry, RespondentCategory, SurveyResponse, SurveyToken
+from .selectors import PaperStatus, paper_status
+
+MAX_ISSUE = 1000
+SUGGESTIONS_MAX = 500
+PAPER_MAX = 100000
+
+
+class SurveyError(ValueError):
+    """A refused survey action; str() is the Chinese message shown to the user."""
+
+
+class TokenUnknown(SurveyError):
+    pass
+
+
+class TokenUsed(SurveyError):
+    pass
+
+
+class SurveyClosed(SurveyError):
+    pass
+
+
+def _check_target(campaign, org):
+    if not targets(campaign).filter(pk=org.pk).exists():
+        raise SurveyError(f"“{org.name}”不是本次定级工作的定级对象。")
+
+
+def issue_tokens(*, campaign, org, count, actor=None) -> list[str]:
+    """Create `count` new unused codes for `org` in `campaign` and return them (canonical form). The codes exist
+    only in the return value: the database keeps their digests. Audited with the count, never the codes."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ISSUE:
+        raise SurveyError(f"发放数量必须是 1 到 {MAX_ISSUE} 之间的整数。")
+    _check_target(campaign, org)
+    if campaign.phase > Phase.SURVEY:
+        raise SurveyError(f"当前阶段为“{campaign.phase_label}”，党员群众测评已结束，不能再发放测评码。")
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(tokens.new_code())
+    ordered = sorted(codes)  # the slip order says nothing about generation order
+    with transaction.atomic():
+        SurveyToken.objects.bulk_create(
+            [SurveyToken(digest=tokens.digest(c), campaign=campaign, org=org) for c in ordered]
+        )
+        record(actor=actor, action="survey.tokens_issued", obj=org, after={"count": count},
+               campaign_id=campaign.pk)
+    return ordered
+
+
+@dataclass(frozen=True)
+class TokenTarget:
+    """What a valid, unused code opens: the token's row id (never stored anywhere else), the campaign, the org
+    and the indicators of the org's rubric (see open_token)."""
+
+    token_id: int
+    campaign: object
+    org: object
+    indicators: tuple
+
+
+_TOKEN_FIELDS = ("pk", "used", "campaign_id", "campaign__phase", "campaign__name", "org_id", "org__name",
+                 "org__code", "org__sector_id", "cs__rubric__indicators__id", "cs__rubric__indicators__name",
+                 "cs__rubric__indicators__position")
+
+
+def open_token(code: str | None) -> TokenTarget:
+    """What an unused code whose survey is open leads to; TokenUnknown / TokenUsed / SurveyClosed otherwise (in
+    that order of checking). One query: the token with its campaign, its org and the indicators of the rubric the
+    campaign uses for the org's sector (one row per indicator, outer-joined so a rubric without indicators still
+    finds the token). The campaign, org and indicators come back as model instances holding the columns read
+    (name, phase, code, sector; indicator name and position); any other field is loaded on first access."""
+    canonical = tokens.normalise(code or "")
+    rows = _token_rows(tokens.digest(canonical)) if canonical else []
+    if not rows:
+        raise TokenUnknown("测评码无效。请核对测评票上的测评码后重新输入。")
+    token_id, used, campaign_id, phase, campaign_name, org_id, org_name, org_code, sector_id = rows[0][:9]
+    if used:
+        raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
+    if phase != Phase.SURVEY:
+        raise SurveyClosed("党员群众测评当前未开放，暂不接受提交。")
+    campaign = _loaded(Campaign, id=campaign_id, phase=phase, name=campaign_name)
+    org = _loaded(Org, id=org_id, name=org_name, code=org_code, sector_id=sector_id)
+    indicators = tuple(_loaded(Indicator, id=row[9], name=row[10], position=row[11]) for row in rows
+                       if row[9] is not None)
+    return TokenTarget(token_id, campaign, org, indicators)
+
+
+def _token_query(digest):
+    return (SurveyToken.objects.filter(digest=digest)
+            .annotate(cs=FilteredRelation("campaign__sectors",
+                                          condition=Q(campaign__sectors__sector_id=F("org__sector_id"))))
+            .order_by("cs__rubric__indicators__position")
+            .values_list(*_TOKEN_FIELDS))
+
+
+_token_sql: dict = {}  # (database alias, vendor) → (SQL, index of the digest among its parameters, parameters)
+_DIGEST_MARK = "\x00digest"
+
+
+def _token_rows(digest: str) -> list[tuple]:
+    """The rows of _token_query(digest). The ORM compiles that query once per database; each call runs the
+    compiled SQL (compiling it is most of the cost of a lookup). The columns need no conversion (ids, phase,
+    names; `used` may come back as 0/1, which the caller only tests for truth)."""
+    key = (SurveyToken.objects.db, connection.vendor)
+    if key not in _token_sql:
+        sql, params = _token_query(_DIGEST_MARK).query.sql_with_params()
+        _token_sql[key] = (sql, list(params).index(_DIGEST_MARK), list(params))
+    sql, at, params = _token_sql[key]
+    params = params.copy()
+    params[at] = digest
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _loaded(model, **values):
+    """An instance as the ORM would load it with only these columns (attnames); the others load on access."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(SurveyToken.objects.db, fields, [values[name] for name in fields])
+
+
+def submit_response(*, overall, indicator_answers=None, category="", suggestions="", code=None,
+                    target: TokenTarget | None = None) -> None:
+    """Consume a code and store one anonymous response, in one transaction: the token is marked used by a
+    conditional UPDATE (… WHERE used = false) whose row count must be 1, so a code posted by many clients at once
+    counts exactly once. Give `code`, or the `target` that open_token(code) returned in the same request (the
+    survey phase is checked there). Returns nothing: nothing about the stored row leaves this function."""
+    if target is None:
+        target = open_token(code)
+    if overall not in Answer.values:
+        raise SurveyError("请选择对该党组织的总体评价。")
+    if category not in ("", *RespondentCategory.values):
+        raise SurveyError("身份选项无效。")
+    suggestions = (suggestions or "").strip()
+    if len(suggestions) > SUGGESTIONS_MAX:
+        raise SurveyError(f"意见建议不能超过 {SUGGESTIONS_MAX} 字。")
+    allowed = {str(i.pk) for i in target.indicators}
+    answers = {}
+    for key, value in dict(indicator_answers or {}).items():
+        if str(key) not in allowed or value not in Answer.values:
+            raise SurveyError("分项评价包含无效的指标或选项。")
+        answers[str(key)] = int(value)
+    if connection.vendor == "postgresql":
+        if _consume_and_insert(target, overall, category, answers, suggestions) != 1:
+            raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
+        return
+    with transaction.atomic():
+        # Only local columns in the WHERE clause: PostgreSQL re-checks them on the newest row version after a
+        # concurrent writer commits, so the losers of a race see used = true and update nothing.
+        if SurveyToken.objects.filter(pk=target.token_id, used=False).update(used=True) != 1:
+            raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
+        SurveyResponse.objects.create(
+            campaign_id=target.campaign.pk, org_id=target.org.pk, day=timezone.localdate(), overall=overall,
+            category=category, indicator_answers=answers, suggestions=suggestions,
+        )
+
+
+def _consume_and_insert(target: TokenTarget, overall, category, answers, suggestions) -> int:
+    """PostgreSQL: mark the token used and insert the response in ONE statement (a data-modifying WITH), which
+    autocommit makes one transaction — one round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT), with the
+    same guarantees: the UPDATE … WHERE NOT used is re-checked on the newest row version after a concurrent
+    writer commits, so a code posted by many clients at once inserts exactly one response. Values are prepared by
+    the model fields (UUID, date, JSON). Returns the number of responses inserted (1, or 0 if the code was used)."""
+    token_meta, meta = SurveyToken._meta, SurveyResponse._meta
+    qn = connection.ops.quote_name
+    f = meta.get_field
+    columns = ["id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions"]
+    values = {
+        "id": uuid.uuid4(), "day": timezone.localdate(), "overall": overall, "category": category,
+        "indicator_answers": answers, "suggestions": suggestions,
+    }
+    select = []
+    params = [target.token_id]
+    for name in columns:
+        if name in ("campaign", "org"):
+            select.append(f"used_token.{qn(token_meta.get_field(name).column)}")
+        else:
+            select.append("%s")
+            params.append(f(name).get_db_prep_save(values[name], connection))
+    token_table, used, pk = (qn(token_meta.db_table), qn(token_meta.get_field("used").column),
+                             qn(token_meta.pk.column))
+    sql = (f"WITH used_token AS (UPDATE {token_table} SET {used} = true WHERE {pk} = %s AND NOT {used} "
+           f"RETURNING {qn(token_meta.get_field('campaign').column)}, {qn(token_meta.get_field('org').column)}) "
+           f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f(n).column) for n in columns)}) "
+           f"SELECT {', '.join(select)} FROM used_token")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+# ---- paper ballots (纸质测评票) -------------------------------------------------------------------------------
+
+PAPER_FIELD_LABELS = {"overall": "总体"} | {c: RespondentCategory(c).label for c in PAPER_CATEGORIES}
+ANSWER_LABELS = ("满意", "基本满意", "不满意")
+
+
+def normalise_paper_counts(raw: dict) -> dict:
+    """Validated canonical counts from {"overall": [s, b, u], "<category>": [s, b, u] | [None]*3 ...}.
+
+    The overall triple is required; a category triple is all given or all blank (blank = not known); categories
+    cannot add up to more than the overall count of an answer. Raises SurveyError listing every problem."""
+    problems = []
+    result = {}
+
+    def triple(key, values, required):
+        label = PAPER_FIELD_LABELS[key]
+        values = list(values or [None, None, None])
+        if len(values) != 3:
+            problems.append(f"{label}：需要满意、基本满意、不满意三个数。")
+            return None
+        given = [v not in (None, "") for v in values]
+        if not any(given):
+            if required:
+                problems.append(f"{label}：请填写满意、基本满意、不满意票数（没有填 0）。")
+            return None
+        out = []
+        for answer_label, value, ok in zip(ANSWER_LABELS, values, given):
+            if not ok:
+                problems.append(f"{label}·{answer_label}：未填写（这一行要么全填，要么全空）。")
+                continue
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                problems.append(f"{label}·{answer_label}：“{value}”不是整数。")
+                continue
+            if isinstance(value, float) and value != number or not 0 <= number <= PAPER_MAX:
+                problems.append(f"{label}·{answer_label}：必须是 0 到 {PAPER_MAX} 之间的整数。")
+                continue
+            out.append(number)
+        return out if len(out) == 3 else None
+
+    overall = triple("overall", raw.get("overall"), required=True)
+    if overall is not None:
+        result["overall"] = overall
+        if sum(overall) == 0:
+            problems.append("总体：票数合计为 0，没有可录入的测评票。")
+    for category in PAPER_CATEGORIES:
+        counts = triple(category, raw.get(category), required=False)
+        if counts is not None:
+            result[category] = counts
+    unknown = set(raw) - {"overall", *PAPER_CATEGORIES}
+    if unknown:
+        problems.append(f"未知的身份类别：{'、'.join(sorted(unknown))}。")
+    if overall is not None:
+        for i, answer_label in enumerate(ANSWER_LABELS):
+            by_category = sum(result[c][i] for c in PAPER_CATEGORIES if c in result)
+            if by_category > overall[i]:
+                problems.append(f"{answer_label}：各身份合计 {by_category} 票，多于总体的 {overall[i]} 票。")
+    if problems:
+        raise SurveyError("；".join(problems))
+    return result
+
+
+def _recompute_grade(campaign, org):
+    try:
+        from scoring.services.grading import recompute_org
+    except ImportError:  # grading is written by another area; until it exists there is nothing to recompute
+        return
+    recompute_org(campaign=campaign, org=org)
+
+
+def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
+    """Record `actor`'s entry of the paper counts of `org` (creating or replacing their own entry) and return the
+    resulting status. At most two staff members enter per org; the tally counts only when both entries are equal.
+    Audited per entry; when the confirmed tally appears, changes or disappears the grade is recomputed."""
+    if not (Phase.SURVEY <= campaign.phase < Phase.PUBLICITY):
+        raise SurveyError(f"当前阶段为“{campaign.phase_label}”，只能在党员群众测评或上级评定阶段录入纸质测评票。")
+    _check_target(campaign, org)
+    normalised = normalise_paper_counts(counts)
+    with transaction.atomic():
+        entries = list(PaperEntry.objects.select_for_update().filter(campaign=campaign, org=org)
+                       .order_by("entered_at", "pk"))
+        before = paper_status(entries)
+        mine = next((e for e in entries if e.entered_by_id == actor.pk), None)
+        if mine is None and len(entries) >= 2:
+            raise SurveyError("该党组织的纸质测评票已有两名工作人员录入；如需更正，请由其中一人修改自己的录入。")
+        previous = mine.counts if mine else None
+        if mine is None:
+            mine = PaperEntry.objects.create(campaign=campaign, org=org, entered_by=actor, counts=normalised)
+            entries.append(mine)
+        else:
+            mine.counts = normalised
+            mine.save(update_fields=["counts", "entered_at"])
+        after = paper_status(entries)
+        record(actor=actor, action="survey.paper_entered", obj=org, before=previous, after=normalised,
+               campaign_id=campaign.pk)
+        if before.confirmed != after.confirmed:
+            record(actor=actor, action="survey.paper_confirmed" if after.confirmed else "survey.paper_unconfirmed",
+                   obj=org, before=before.confirmed_counts, after=after.confirmed_counts, campaign_id=campaign.pk)
+        if before.confirmed_counts != after.confirmed_counts:
+            _recompute_grade(campaign, org)
+    return after
+
+
+# ---- after the survey ------------------------------------------------------------------------------------------
+
+def shuffle_response_storage(*, campaign, actor=None) -> int:
+    """Rewrite a closed survey's responses so that nothing physical records their order of arrival: in one
+    transaction every response is re-inserted under a new random UUID, in the order of those UUIDs (new rowids
+    on SQLite, new tuples and one common xmin on PostgreSQL), and every token of the campaign is rewritten too, so
+    no token row shares a transaction id with a response any more. The caller then runs VACUUM (the command
+    survey_shuffle does). Returns the number of responses. Audited with the count."""
+    if campaign.phase <= Phase.SURVEY:
+        raise SurveyError("党员群众测评结束后（进入上级评定阶段起）才能重排答卷的存储顺序。")
+    with transaction.atomic():
+        rows = list(SurveyResponse.objects.filter(campaign=campaign))
+        SurveyResponse.objects.filter(campaign=campaign).delete()
+        for row in rows:
+            row.id = uuid.uuid4()
+        SurveyResponse.objects.bulk_create(sorted(rows, key=lambda r: r.id))
+        SurveyToken.objects.filter(campaign=campaign).update(used=F("used"))
+        record(actor=actor, action="survey.storage_shuffled", obj=campaign, after={"responses": len(rows)},
+               campaign_id=campaign.pk)
+    return len(rows)

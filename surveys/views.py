@@ -1,0 +1,218 @@
+"""Survey pages. The respondent's pages (/s/…) need no login and no JavaScript, set no cookie and never touch the
+session, the messages framework or the user: they are rendered without the request (no context processors) and
+are exempt from CSRF, because the unguessable single-use code in the URL is itself the secret a forger would need
+(docs/anonymity.md). Staff pages go through branches.access like every other page."""
+from fractions import Fraction
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from branches.access import (can_review_org, can_view_scope, get_org_for_user, login_required,
+                             reviewer_or_staff_required, staff_required, viewer_for, visible_orgs_q)
+from scoring.models import Campaign
+from scoring.selectors import targets
+
+from . import selectors, services, slips, tokens
+from .forms import IssueTokensForm, PaperCountsForm, SurveyForm
+from .models import PaperEntry
+
+GUESS_RATE = "30/10m"  # unknown-code lookups per client IP (an IPv6 /64)
+
+
+# ---- respondent pages -------------------------------------------------------------------------------------------
+
+def _page(template, context=None, status=200):
+    """Render without the request: no context processor runs, so the user, session and messages stay untouched."""
+    response = HttpResponse(render_to_string(template, context or {}), status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _guesses_exceeded(request, *, count_one: bool) -> bool:
+    """Whether the client (its IP; an IPv6 /64) made more than GUESS_RATE unknown-code lookups, counting this one
+    when `count_one` (django-ratelimit). Every request checks; only unknown codes count. Once over, every code —
+    valid or not — answers 429, so a valid one is not distinguishable."""
+    return is_ratelimited(request, group="surveys.unknown-code", key="ip", rate=GUESS_RATE, increment=count_one)
+
+
+def _too_many():
+    return _page("errors/429.html", status=429)
+
+
+def _refused(exc: services.SurveyError):
+    if isinstance(exc, services.TokenUsed):
+        return _page("surveys/public_message.html", {"title": "测评码已使用", "message": str(exc)}, status=410)
+    if isinstance(exc, services.SurveyClosed):
+        return _page("surveys/public_message.html", {"title": "测评未开放", "message": str(exc)}, status=403)
+    return _page("surveys/public_message.html", {"title": "测评码无效", "message": str(exc), "retry": True},
+                 status=404)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def survey_entry(request):
+    """/s/: a box to type the code from the slip; a well-formed code goes on to its form."""
+    raw = request.GET.get("code")
+    error = ""
+    if raw is not None:
+        canonical = tokens.normalise(raw)
+        if canonical:
+            return redirect("survey_form", token=canonical)
+        error = "测评码为 13 位字母和数字（如 ABCD-EFGH-JKMNP），请核对后重新输入。"
+    return _page("surveys/public_entry.html", {"error": error, "value": raw or ""}, status=400 if error else 200)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_form(request, token):
+    """/s/<token>/: the anonymous form. A POST consumes the code and stores the answers in one transaction."""
+    if request.method == "POST":
+        # Read the (small) body before any early answer: a server that closes a socket with unread request data
+        # resets the connection, and the phone would show "connection reset" instead of the used-code page.
+        request.POST  # noqa: B018
+    if _guesses_exceeded(request, count_one=False):
+        return _too_many()
+    try:
+        target = services.open_token(token)
+    except services.TokenUnknown as exc:
+        if _guesses_exceeded(request, count_one=True):
+            return _too_many()
+        return _refused(exc)
+    except services.SurveyError as exc:
+        return _refused(exc)
+    form = SurveyForm(request.POST if request.method == "POST" else None, indicators=target.indicators)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_response(
+                target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
+                category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
+            )
+        except (services.TokenUnknown, services.TokenUsed, services.SurveyClosed) as exc:
+            return _refused(exc)
+        except services.SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("survey_thanks")
+    return _page("surveys/public_form.html", {
+        "form": form, "org": target.org, "campaign": target.campaign,
+        "action": reverse("survey_form", args=[token]),
+    }, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def survey_thanks(request):
+    return _page("surveys/public_thanks.html")
+
+
+# ---- staff and reviewer pages -------------------------------------------------------------------------------
+
+def _campaign(request, slug) -> Campaign:
+    """The campaign if the viewer may see its scope, else 404."""
+    campaign = Campaign.objects.select_related("root").filter(slug=slug).first()
+    if campaign is None or not can_view_scope(viewer_for(request.user), campaign.root):
+        raise Http404("没有这个定级工作")
+    return campaign
+
+
+def _target_org(request, campaign, code, need):
+    org = get_org_for_user(request.user, code, need=need)
+    if not targets(campaign).filter(pk=org.pk).exists():
+        raise Http404("该党组织不是本次定级工作的定级对象")
+    return org
+
+
+@reviewer_or_staff_required
+def survey_overview(request, slug):
+    """Codes issued and used, and the tallies, per 定级对象 in the viewer's subtree."""
+    campaign = _campaign(request, slug)
+    viewer = viewer_for(request.user)
+    rows = selectors.survey_overview(campaign, visible_orgs_q(viewer))
+    for row in rows:
+        row.can_issue = can_review_org(viewer, row.org)
+    totals = {
+        "issued": sum(r.issued for r in rows), "used": sum(r.used for r in rows),
+        "votes": sum((r.tally.total for r in rows), selectors.VoteCount()),
+    }
+    totals["rate"] = Fraction(totals["used"], totals["issued"]) if totals["issued"] else None
+    return render(request, "surveys/overview.html", {"campaign": campaign, "rows": rows, "totals": totals})
+
+
+@login_required
+def survey_results(request, slug, code):
+    """One org's results: everything for staff and reviewers above it; for the org's own secretary the overall
+    tally, and breakdowns and free text only from SMALL_N responses on."""
+    campaign = _campaign(request, slug)
+    org = _target_org(request, campaign, code, "view")
+    full = can_review_org(viewer_for(request.user), org)
+    results = selectors.org_results(campaign, org, full_access=full)
+    return render(request, "surveys/results.html", {
+        "campaign": campaign, "org": org, "r": results, "full": full, "small_n": selectors.SMALL_N,
+    })
+
+
+@reviewer_or_staff_required
+def issue_tokens(request, slug, code):
+    """Issue fresh codes for an org (staff, or a reviewer above it) and download them at once as slips or CSV:
+    the codes are not stored, so this download is the only copy."""
+    campaign = _campaign(request, slug)
+    org = _target_org(request, campaign, code, "review")
+    form = IssueTokensForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.issue_tokens(campaign=campaign, org=org, count=form.cleaned_data["count"],
+                                          actor=request.user)
+        except services.SurveyError as exc:
+            error = str(exc)
+        else:
+            if form.cleaned_data["output"] == "csv":
+                body, ctype, ext = slips.tokens_csv(codes=codes, campaign=campaign, org=org), "text/csv", "csv"
+            else:
+                body, ctype, ext = slips.slips_pdf(codes=codes, campaign=campaign, org=org), "application/pdf", "pdf"
+            response = HttpResponse(body, content_type=ctype)
+            response["Content-Disposition"] = f'attachment; filename="survey-{campaign.slug}-{org.code}.{ext}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    issued, used = selectors.token_counts(campaign, [org.pk]).get(org.pk, (0, 0))
+    return render(request, "surveys/issue_tokens.html", {
+        "campaign": campaign, "org": org, "form": form, "error": error, "issued": issued, "used": used,
+        "entry_link": slips.entry_link(),
+    }, status=400 if (form.errors or error) else 200)
+
+
+@staff_required
+def paper_tally(request, slug, code):
+    """Double entry of an org's paper ballot counts: each staff member enters their own count; a mismatch names
+    the numbers that differ."""
+    campaign = _campaign(request, slug)
+    org = _target_org(request, campaign, code, "view")
+    entries = list(PaperEntry.objects.filter(campaign=campaign, org=org).select_related("entered_by")
+                   .order_by("entered_at", "pk"))
+    mine = next((e for e in entries if e.entered_by_id == request.user.pk), None)
+    error = ""
+    if request.method == "POST":
+        form = PaperCountsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.enter_paper_counts(campaign=campaign, org=org, counts=form.raw_counts(), actor=request.user)
+            except services.SurveyError as exc:
+                error = str(exc)
+            else:
+                return redirect("paper_tally", slug=campaign.slug, code=org.code)
+    else:
+        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts) if mine else None)
+    status = selectors.paper_status(entries)
+    return render(request, "surveys/paper_tally.html", {
+        "campaign": campaign, "org": org, "form": form, "error": error, "status": status, "mine": mine,
+        "others": [e for e in entries if e is not mine],
+        "confirmed": selectors.VoteCount(*status.confirmed_counts["overall"]) if status.confirmed else None,
+    }, status=400 if (form.errors or error) else 200)

@@ -1,0 +1,210 @@
+"""SPEC §6, rule by rule: tables of inputs → total, band and a fragment of the explanation; then properties."""
+from decimal import Decimal as D
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.engine import (
+    MISSING_REVIEW, MISSING_SELF, MISSING_SURVEY, EngineInputError, Policy, Votes, compute_grade, round_half_up,
+)
+
+FOUR = [("好", D(90)), ("较好", D(80)), ("一般", D(60)), ("较差", D(0))]
+THREE = [("先进", D(80)), ("一般", D(60)), ("后进", D(0))]
+SCHOOL = [("先进", D(90)), ("较好", D(75)), ("一般", D(60)), ("后进", D(0))]
+STARS = [("五星", D(95)), ("四星", D(90)), ("三星", D(80)), ("二星", D(70)), ("一星", D(0))]
+DEFAULT_W = (D("0.2"), D("0.3"), D("0.5"))
+
+
+def policy(bands=FOUR, weights=DEFAULT_W, top="0.90", floor="0.50", gates=True):
+    return Policy(weights=weights, bands=bands, top_gate=D(top), floor_gate=D(floor), gates_apply=gates)
+
+
+# (id, S, votes (s, b, u), R, policy kwargs, expected total, expected label, fragment of the explanation)
+CASES = [
+    # rule 2: half up on the EXACT sum — float arithmetic gives 89.94999… → 89.9 → 较好
+    ("half-up-exact-sum", "74", (9, 0, 1), "96.3", {}, "90.0", "好",
+     "综合得分 = 0.2×74.0 + 0.3×90.0 + 0.5×96.3 = 89.95 → 90.0"),
+    ("exactly-90-is-top", "90", (10, 0, 0), "90", {"weights": (D(0), D(0), D(1))}, "90.0", "好", "90.0 ≥ 90，按得分为好"),
+    ("89.9-is-second", "89.9", (10, 0, 0), "89.9", {"weights": (D(0), D(0), D(1))}, "89.9", "较好", "按得分为较好"),
+    ("89.94-rounds-down", "89.9", (10, 0, 0), "90", {"weights": (D("0.4"), D(0), D("0.6"))}, "90.0", "好",
+     "= 89.96 → 90.0"),
+    ("89.94-stays-below", "89.8", (10, 0, 0), "90", {"weights": (D("0.3"), D(0), D("0.7"))}, "89.9", "较好",
+     "= 89.94 → 89.9"),
+    ("exactly-80", "80", (10, 0, 0), "80", {"weights": (D(0), D(0), D(1))}, "80.0", "较好", "按得分为较好"),
+    ("exactly-60", "60", None, "60", {"weights": (D("0.5"), D(0), D("0.5"))}, "60.0", "一般", "60.0 ≥ 60"),
+    ("59.9-bottom", "59.9", None, "59.9", {"weights": (D("0.5"), D(0), D("0.5"))}, "59.9", "较差", "按得分为较差"),
+    # rule 3: the top gate
+    ("p-exactly-0.9-passes-top", "95", (9, 0, 1), "95", {}, "93.5", "好", "满意率 90% ≥ 90%，可评为好"),
+    ("p-below-top-takes-second", "100", (10, 3, 2), "100", {}, "96.0", "较好", "满意率 86.7% < 90%，不得评为好 → 较好"),
+    ("top-gate-irrelevant-below-top", "85", (10, 3, 2), "85", {}, "85.5", "较好", "满意率 86.7% ≥ 50%"),
+    ("basic-counts-as-satisfied", "95", (0, 10, 0), "95", {}, "96.5", "好", "满意率 100%"),
+    # rule 3: the floor gate
+    ("p-exactly-half-passes-floor", "70", (1, 0, 1), "70", {}, "64.0", "一般", "满意率 50% ≥ 50%"),
+    ("p-below-floor-bottom", "100", (4, 0, 5), "100", {}, "83.3", "较差", "满意率 44.4% < 50%，直接定为较差"),
+    ("floor-beats-top", "100", (2, 0, 3), "100", {}, "82.0", "较差", "直接定为较差"),
+    # 机关事业单位 floor 0.60
+    ("agency-floor-0.6-fails", "95", (11, 0, 9), "95", {"floor": "0.60"}, "83.0", "较差", "满意率 55% < 60%，直接定为较差"),
+    ("agency-floor-0.6-exact-passes", "95", (3, 0, 2), "95", {"floor": "0.60"}, "84.5", "较好", "满意率 60% ≥ 60%"),
+    ("non-agency-0.55-passes", "95", (11, 0, 9), "95", {}, "83.0", "较好", "满意率 55% ≥ 50%"),
+    # three-tier (村): gates apply; second band is 一般
+    ("village-top-gate", "90", (8, 0, 2), "90", {"bands": THREE}, "87.0", "一般", "不得评为先进 → 一般"),
+    ("village-floor", "90", (1, 0, 3), "90", {"bands": THREE}, "70.5", "后进", "直接定为后进"),
+    ("village-exact-80", "80", (10, 0, 0), "76", {"bands": THREE}, "84.0", "先进", "按得分为先进"),
+    ("school-75", "75", (10, 0, 0), "66", {"bands": SCHOOL, "weights": (D("0.5"), D(0), D("0.5"))}, "70.5", "一般",
+     "按得分为一般"),
+    # star scale: no gates at all
+    ("stars-no-top-gate", "100", (1, 0, 1), "100", {"bands": STARS, "gates": False}, "85.0", "三星", "不适用满意率门槛"),
+    ("stars-no-floor-gate", "100", (0, 0, 3), "100", {"bands": STARS, "gates": False}, "70.0", "二星",
+     "不适用满意率门槛"),
+    ("stars-top", "100", (10, 0, 0), "95", {"bands": STARS, "gates": False}, "97.5", "五星", "按得分为五星"),
+    # weights 0/0/1: committee score only, other components not required
+    ("weights-0-0-1", None, None, "91.0", {"weights": (D(0), D(0), D(1))}, "91.0", "好", "综合得分 = 1×91.0 = 91.0"),
+    ("weights-0-0-1-gate-still-applies", None, (8, 0, 2), "91.0", {"weights": (D(0), D(0), D(1))}, "91.0", "较好",
+     "不得评为好"),
+    # a repeating fraction p = 2/3 → V = 66.666…; T computed exactly before rounding
+    ("repeating-p", "80", (2, 0, 1), "80", {}, "76.0", "一般", "0.3×66.667…"),
+    ("repeating-p-half-up", "83.4", (2, 0, 1), "80",
+     {"weights": (D("0.25"), D("0.15"), D("0.6"))}, "78.9", "一般", "= 78.85 → 78.9"),
+    ("repeating-total", "0", (1, 0, 2), "0", {"weights": (D(0), D(1), D(0))}, "33.3", "较差", "= 33.333… → 33.3"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rules_table(case):
+    _, s, votes, r, kwargs, total, label, fragment = case
+    result = compute_grade(self_score=None if s is None else D(s), votes=votes,
+                           review_score=None if r is None else D(r), policy=policy(**kwargs))
+    assert result.total == D(total)
+    assert result.label == label
+    assert fragment in result.explanation, result.explanation
+    assert result.explanation.endswith(f"计算等次：{label}") or "测评票数" in result.explanation
+
+
+def test_float_would_round_the_other_way():
+    # the reason the engine is exact: binary floats lose the half
+    assert round(0.2 * 74 + 0.3 * 90 + 0.5 * 96.3, 1) == 89.9
+    result = compute_grade(self_score=D("74"), votes=(9, 0, 1), review_score=D("96.3"), policy=policy())
+    assert result.exact_total == F(8995, 100)
+    assert result.total == D("90.0") and result.label == "好" and result.p == F(9, 10)
+
+
+@pytest.mark.parametrize("s, votes, r, weights, reason", [
+    (None, (9, 1, 0), "90", DEFAULT_W, MISSING_SELF),
+    ("90", None, "90", DEFAULT_W, MISSING_SURVEY),
+    ("90", (0, 0, 0), "90", DEFAULT_W, MISSING_SURVEY),
+    ("90", (9, 1, 0), None, DEFAULT_W, MISSING_REVIEW),
+    (None, None, None, DEFAULT_W, f"{MISSING_SELF}；{MISSING_SURVEY}；{MISSING_REVIEW}"),
+    ("90", (1, 0, 0), None, (D(0), D(0), D(1)), MISSING_REVIEW),
+])
+def test_missing_component_with_weight_gives_no_grade(s, votes, r, weights, reason):
+    result = compute_grade(self_score=None if s is None else D(s), votes=votes,
+                           review_score=None if r is None else D(r), policy=policy(weights=weights))
+    assert not result.graded and result.label == "" and result.total is None
+    assert result.reason == reason
+    assert result.explanation.startswith("未定级：" + reason)
+
+
+def test_zero_weight_component_not_required():
+    result = compute_grade(self_score=None, votes=None, review_score=D("85"),
+                           policy=policy(weights=(D(0), D(0), D(1))))
+    assert result.graded and result.label == "较好"
+    assert "无测评数据，满意率门槛不适用" in result.explanation
+
+
+def test_votes_listed_in_explanation():
+    result = compute_grade(self_score=D(90), votes=(10, 3, 2), review_score=D(90), policy=policy())
+    assert "满意 10、基本满意 3、不满意 2" in result.explanation
+
+
+@pytest.mark.parametrize("weights", [(D("0.5"), D("0.5"), D("0.5")), (D("-0.1"), D("0.6"), D("0.5")),
+                                     (0.2, 0.3, 0.5)])
+def test_bad_weights_refused(weights):
+    with pytest.raises(EngineInputError):
+        policy(weights=weights)
+
+
+def test_float_scores_refused():
+    with pytest.raises(EngineInputError):
+        compute_grade(self_score=74.0, votes=None, review_score=D(90), policy=policy(weights=(D(0), D(0), D(1))))
+
+
+def test_bands_in_any_order():
+    p = policy(bands=list(reversed(FOUR)))
+    assert [b.label for b in p.bands] == ["好", "较好", "一般", "较差"]
+
+
+@pytest.mark.parametrize("value, expected", [(F(8995, 100), "90.0"), (F(8994, 100), "89.9"), (F(200, 3), "66.7"),
+                                             (F(2005, 100), "20.1"), (F(0), "0.0"), (F(100), "100.0")])
+def test_round_half_up(value, expected):
+    assert round_half_up(value) == D(expected)
+
+
+# ------------------------------------------------------------------ properties
+
+scores = st.integers(min_value=0, max_value=1000).map(lambda n: D(n) / 10)
+vote_counts = st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(0, 30)).filter(lambda v: sum(v) > 0)
+weight_triples = st.tuples(st.integers(0, 20), st.integers(0, 20)).filter(lambda t: t[0] + t[1] <= 20).map(
+    lambda t: (D(t[0]) / 20, D(t[1]) / 20, D(20 - t[0] - t[1]) / 20))
+scales = st.sampled_from([(FOUR, True), (THREE, True), (SCHOOL, True), (STARS, False)])
+floors = st.sampled_from(["0.50", "0.60"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(s=scores, votes=vote_counts, r=scores, weights=weight_triples, scale=scales, floor=floors,
+       which=st.sampled_from(["s", "r", "satisfied", "basic", "fewer_unsatisfied"]),
+       bump=st.integers(1, 200))
+def test_raising_any_input_never_lowers_the_grade(s, votes, r, weights, scale, floor, which, bump):
+    bands, gates = scale
+    pol = policy(bands=bands, weights=weights, floor=floor, gates=gates)
+    before = compute_grade(self_score=s, votes=votes, review_score=r, policy=pol)
+    sat, basic, uns = votes
+    if which == "s":
+        s = min(D(100), s + D(bump) / 10)
+    elif which == "r":
+        r = min(D(100), r + D(bump) / 10)
+    elif which == "satisfied":
+        sat += bump
+    elif which == "basic":
+        basic += bump
+    else:
+        if uns == 0:
+            return
+        uns -= min(uns, bump)
+        if sat + basic + uns == 0:
+            return
+    after = compute_grade(self_score=s, votes=(sat, basic, uns), review_score=r, policy=pol)
+    assert after.band_index <= before.band_index  # index 0 is the best band
+    assert after.total >= before.total
+
+
+@settings(max_examples=300, deadline=None)
+@given(s=scores, votes=vote_counts, r=scores, weights=weight_triples, scale=scales, floor=floors)
+def test_result_equals_a_plain_fraction_computation(s, votes, r, weights, scale, floor):
+    bands, gates = scale
+    result = compute_grade(self_score=s, votes=votes, review_score=r,
+                           policy=policy(bands=bands, weights=weights, floor=floor, gates=gates))
+    # the rules re-derived independently with Fractions and integer arithmetic only
+    p = F(votes[0] + votes[1], sum(votes))
+    t = F(weights[0]) * F(s) + F(weights[1]) * 100 * p + F(weights[2]) * F(r)
+    tenths = (t * 10 + F(1, 2)).__floor__()
+    total = F(tenths, 10)
+    ordered = sorted(bands, key=lambda b: b[1], reverse=True)
+    idx = next((i for i, b in enumerate(ordered) if F(b[1]) <= total), len(ordered) - 1)
+    if gates:
+        if p < F(D(floor)):
+            idx = len(ordered) - 1
+        elif p < F(9, 10) and idx == 0:
+            idx = 1
+    assert result.exact_total == t
+    assert F(result.total) == total
+    assert result.label == ordered[idx][0]
+    assert result.p == p
+
+
+def test_votes_must_be_non_negative_integers():
+    with pytest.raises(EngineInputError):
+        Votes(-1, 0, 0)
+    with pytest.raises(EngineInputError):
+        Votes(1.0, 0, 0)

@@ -1,0 +1,113 @@
+"""Results per org (small-n protection) and the overview of response rates, by role."""
+import pytest
+from django.urls import reverse
+
+from branches.models import OrgKind
+from surveys import services
+from surveys.models import SurveyResponse
+from surveys.selectors import survey_indicators
+from tests import factories as f
+from tests.conftest import login
+
+
+def results_url(campaign, code="vil-2"):
+    return reverse("survey_results", args=[campaign.slug, code])
+
+
+def answer(codes, campaign, org, n, suggestion="路灯需要维修"):
+    first = survey_indicators(campaign, org)[0]
+    for code in codes[:n]:
+        services.submit_response(code=code, overall=1, category="member", suggestions=suggestion,
+                                 indicator_answers={str(first.pk): 2})
+
+
+@pytest.fixture
+def four_answers(survey_campaign, tree, codes):
+    answer(codes, survey_campaign, tree["vil-2"], 4)
+    return codes[4]
+
+
+def test_secretary_sees_only_overall_below_five(client, survey_campaign, tree, secretary_of_branch, four_answers):
+    html = login(client, secretary_of_branch).get(results_url(survey_campaign)).content.decode()
+    assert "100.0%" in html and "不足 5 票" in html
+    assert "路灯需要维修" not in html and "分项评价（线上）" not in html and "按身份" not in html
+    services.submit_response(code=four_answers, overall=3)  # the fifth response
+    html = client.get(results_url(survey_campaign)).content.decode()
+    assert "80.0%" in html and "路灯需要维修" in html and "分项评价（线上）" in html and "不足 5 票" not in html
+
+
+def test_paper_votes_count_towards_the_five(client, survey_campaign, tree, secretary_of_branch, staff,
+                                            four_answers):
+    second = f.user("staff2", f.STAFF)
+    for who in (staff, second):
+        services.enter_paper_counts(campaign=survey_campaign, org=tree["vil-2"], counts={"overall": [1, 0, 0]},
+                                    actor=who)
+    html = login(client, secretary_of_branch).get(results_url(survey_campaign)).content.decode()
+    assert "路灯需要维修" in html
+
+
+@pytest.mark.parametrize("persona", ["staff", "reviewer_of_township"])
+def test_staff_and_reviewers_above_see_everything(client, request, survey_campaign, persona, four_answers):
+    html = login(client, request.getfixturevalue(persona)).get(results_url(survey_campaign)).content.decode()
+    assert "路灯需要维修" in html and "分项评价（线上）" in html and "党员" in html
+    assert "基本满意" in html
+
+
+def test_results_refuse_wrong_roles(client, survey_campaign, other_secretary, other_reviewer, four_answers):
+    assert client.get(results_url(survey_campaign)).status_code == 302
+    assert login(client, other_secretary).get(results_url(survey_campaign)).status_code == 404
+    assert login(client, other_reviewer).get(results_url(survey_campaign)).status_code == 404
+    assert login(client, other_reviewer).get(results_url(survey_campaign, "vil-3")).status_code == 200
+
+
+def test_suggestions_come_in_random_not_arrival_order(survey_campaign, tree, staff, client):
+    codes = services.issue_tokens(campaign=survey_campaign, org=tree["vil-2"], count=30)
+    for i, code in enumerate(codes):
+        services.submit_response(code=code, overall=1, suggestions=f"第{i:02d}条")
+    html = login(client, staff).get(results_url(survey_campaign)).content.decode()
+    shown = [f"第{i:02d}条" for i in range(30)]
+    positions = [html.index(s) for s in shown]
+    assert positions != sorted(positions)  # 30 in arrival order by chance: 1 in 30!
+    ids = list(SurveyResponse.objects.order_by("pk").values_list("suggestions", flat=True))
+    assert [s for s in sorted(shown, key=html.index)] == ids
+
+
+# ---- overview -----------------------------------------------------------------------------------------------
+
+def overview_url(campaign):
+    return reverse("survey_overview", args=[campaign.slug])
+
+
+def test_overview_shows_rates_in_scope(client, survey_campaign, tree, reviewer_of_township, staff, four_answers):
+    services.issue_tokens(campaign=survey_campaign, org=tree["vil-3"], count=2)
+    html = login(client, reviewer_of_township).get(overview_url(survey_campaign)).content.decode()
+    assert "二村党支部" in html and "80.0%" in html  # 4 of 5 codes used
+    assert "三村党支部" not in html and "财政局党支部" not in html
+    html = login(client, staff).get(overview_url(survey_campaign)).content.decode()
+    assert "三村党支部" in html and "财政局党支部" in html
+
+
+def test_overview_refuses_wrong_roles(client, survey_campaign, secretary_of_branch):
+    assert client.get(overview_url(survey_campaign)).status_code == 302
+    assert login(client, secretary_of_branch).get(overview_url(survey_campaign)).status_code == 403
+    outsider = f.user("outsider", f.REVIEWER, f.org("other-root", "他县县委", OrgKind.COMMITTEE))
+    assert login(client, outsider).get(overview_url(survey_campaign)).status_code == 404
+
+
+@pytest.mark.parametrize("size", [20, 200])
+def test_overview_queries_do_not_grow(client, survey_campaign, tree, staff, django_assert_max_num_queries, size):
+    parent = tree["town-b"]
+    other = f.user("staff2", f.STAFF)
+    for i in range(size):
+        org = f.org(f"x{i}", f"新村{i}党支部", OrgKind.BRANCH, parent, "村")
+        if i % 3 == 0:
+            codes = services.issue_tokens(campaign=survey_campaign, org=org, count=2)
+            services.submit_response(code=codes[0], overall=1 + i % 3, category="member")
+        if i % 5 == 0:
+            for who in (staff, other):
+                services.enter_paper_counts(campaign=survey_campaign, org=org, counts={"overall": [2, 1, 0]},
+                                            actor=who)
+    login(client, staff)
+    with django_assert_max_num_queries(12):
+        response = client.get(overview_url(survey_campaign))
+    assert response.status_code == 200 and f"新村{size - 1}党支部" in response.content.decode()

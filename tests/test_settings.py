@@ -1,0 +1,47 @@
+"""Settings come from the environment and fail at start-up when unsafe."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                                                             "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT",
+                                                             "SITE_URL"}}
+    base.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_refuses_to_start_without_secret_key_when_debug_off():
+    result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_values():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECRET_KEY="k" * 30 + "-production-like-secret-with-enough-entropy-93847",
+        ALLOWED_HOSTS="dj.example.org", SITE_URL="https://dj.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_language_and_time_zone():
+    from django.conf import settings
+
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_no_broker_means_in_process_tasks():
+    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+                        DEBUG="1", REDIS_URL="")
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+                        DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9")
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
