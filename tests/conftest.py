@@ -1,8 +1,14 @@
 """Persona fixtures (staff, reviewer_of_township, secretary_of_branch, other_secretary, anonymous) over a small
 county tree. Every view test requests a page as the right persona and as a wrong one."""
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 from tests import factories as f
+
+# The live server (pytest-django's live_server) listens with Django's default backlog of 10. Fifty clients connecting
+# at once overflow it and the kernel resets some connections, which tests the socket, not the site. Production
+# servers (gunicorn) listen with a backlog of 2048; give the test server a backlog that holds every client.
+WSGIServer.request_queue_size = 128
 
 
 @pytest.fixture
