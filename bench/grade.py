@@ -110,6 +110,7 @@ def measure(fn):
         start = time.perf_counter()
         result = fn()
         elapsed = time.perf_counter() - start
+    measure.last_queries = ctx.captured_queries
     return result, elapsed, len(ctx.captured_queries)
 
 
@@ -118,6 +119,8 @@ def main():
     parser.add_argument("--postgres", action="store_true", help="use PostgreSQL database gs_bench_c")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--votes", type=int, default=8, help="online survey responses per org")
+    parser.add_argument("--detail", action="store_true", help="also print each query's time (database-side + "
+                                                                "driver) of the recompute")
     args = parser.parse_args()
     prepare_database(args.postgres)
 
@@ -143,8 +146,12 @@ def main():
 
         for label in ("first (all new)", "second (no change)"):
             counts, secs, queries = measure(lambda: recompute_campaign(campaign=campaign))
+            recompute_queries = measure.last_queries
             _, agg_secs, _ = measure(aggregate)
             print(f"{n:>6} {label:<14} {secs:>8.3f} {queries:>8} {agg_secs:>12.3f} {secs / agg_secs:>6.1f}")
+            if args.detail:
+                for q in recompute_queries:
+                    print(f"{'':>6}   {float(q['time']):>6.3f} s  {q['sql'][:90]}")
         graded = Grade.objects.filter(campaign=campaign).count()
         audits = AuditEntry.objects.filter(campaign_id=campaign.pk).count()
         print(f"{'':>6} build {build_s:.1f}s; grades {graded}; audit entries {audits}; {format_counts(counts)}")
