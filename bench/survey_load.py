@@ -4,8 +4,8 @@
 
 Creates the database gs_bench_d (dropped first), the demo tree and N fresh codes for one org, starts gunicorn
 (2 sync workers, bench.survey_settings) on 127.0.0.1, then posts — from a thread pool of http.client clients —
-first N requests to a bare Django view that inserts one row, then the N codes to the real form /s/<code>/ (each
-once, so every post is accepted). Prints accepted/s, p50 and p99 for both and the ratio. Stops by itself.
+N requests to a bare Django view that inserts one row and the N codes to the real form /s/<code>/ (each once, so
+every post is accepted), in alternating rounds (bare, survey, bare, survey …; --rounds, default 4). Prints accepted/s, p50 and p99 for both and the ratio. Stops by itself.
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and, for the rate-limit cache, Redis DB 3.
 """
 import argparse
@@ -46,6 +46,7 @@ n, codes = int(sys.argv[1]), []
 while len(codes) < n:  # at most 1000 a batch, as on the staff page
     codes += services.issue_tokens(campaign=campaign, org=tree["vil-2"], count=min(1000, n - len(codes)))
 services.submit_response(code=codes.pop(), overall=1)  # one row so the bare view knows its campaign and org
+print(services.open_token(codes[0]).indicators[0].pk)  # an indicator of the org's rubric, answered by every post
 print("\n".join(codes))
 """
 
@@ -77,6 +78,10 @@ def run_load(port, requests, concurrency):
     return accepted, elapsed, sorted(latency for _, latency in results)
 
 
+def _add(total, run):
+    return total[0] + run[0], total[1] + run[1], total[2] + run[2]
+
+
 def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
@@ -85,15 +90,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=4, help="alternating bare/survey rounds")
     args = parser.parse_args()
     env = {**os.environ, **ENV}
     py = str(ROOT / ".venv" / "bin" / "python")
 
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    subprocess.run([py, "manage.py", "migrate", "--run-syncdb", "-v", "0"], cwd=ROOT, env=env, check=True)
-    codes = subprocess.run([py, "-c", SETUP, str(args.tokens + 1)], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.PIPE, text=True).stdout.split()
+    subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    indicator, *codes = subprocess.run([py, "-c", SETUP, str(args.tokens + 1)], cwd=ROOT, env=env, check=True,
+                                       stdout=subprocess.PIPE, text=True).stdout.split()
     assert len(codes) == args.tokens, len(codes)
 
     port = free_port()
@@ -109,14 +115,23 @@ def main():
                 time.sleep(0.1)
         for _ in range(20):  # warm both workers up (imports, connections)
             post(port, "/bench/bare/", "")
-        bare = run_load(port, [("/bench/bare/", "")] * args.tokens, args.concurrency)
-        body = "overall=1&category=member&ind_1=2&suggestions=%E5%A5%BD"
-        survey = run_load(port, [(f"/s/{code}/", body) for code in codes], args.concurrency)
+        body = f"overall=1&category=member&ind_{indicator}=2&suggestions=%E5%A5%BD"
+        # Alternate rounds (bare, survey, bare, survey, …) so that load from anything else on the machine falls
+        # on both alike; each kind's figures are summed over its rounds.
+        bare, survey = (0, 0.0, []), (0, 0.0, [])
+        per_round = -(-args.tokens // args.rounds)
+        for start in range(0, args.tokens, per_round):
+            batch = codes[start:start + per_round]
+            bare = _add(bare, run_load(port, [("/bench/bare/", "")] * len(batch), args.concurrency))
+            survey = _add(survey, run_load(port, [(f"/s/{code}/", body) for code in batch], args.concurrency))
+        bare = (*bare[:2], sorted(bare[2]))
+        survey = (*survey[:2], sorted(survey[2]))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
 
-    print(f"{args.tokens} requests each, {args.concurrency} concurrent clients, gunicorn 2 workers, PostgreSQL")
+    print(f"{args.tokens} requests each in {args.rounds} alternating rounds, {args.concurrency} concurrent clients, "
+          "gunicorn 2 workers, PostgreSQL")
     print(f"{'':14}{'accepted':>9}{'accepted/s':>12}{'p50 ms':>9}{'p99 ms':>9}")
     rates = {}
     for name, (accepted, elapsed, lat) in (("bare insert", bare), ("survey form", survey)):

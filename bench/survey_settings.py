@@ -1,7 +1,5 @@
-"""Settings for bench/survey_load.py only: production settings, the schema straight from the models (like the
-tests' --nomigrations), and a URLconf with one extra bench-only view. Never used by the site itself."""
+"""Settings for bench/survey_load.py only: the production settings (and, through migrate, the production schema
+with its table options) plus a URLconf with one extra bench-only view. Never used by the site itself."""
 from gradingsite.settings import *  # noqa: F401,F403
-from gradingsite.settings import INSTALLED_APPS
 
 ROOT_URLCONF = "bench.survey_urls"
-MIGRATION_MODULES = {label.rsplit(".", 1)[-1]: None for label in INSTALLED_APPS}

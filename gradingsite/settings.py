@@ -100,6 +100,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # checked before reuse so a connection the server dropped is replaced instead of failing the request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_PREPARED_STATEMENTS",
+                                                                                  default=True):
+    # Django's own cursors bind parameters client-side and never prepare. The survey's answer statement
+    # (surveys.services.answer_by_code) asks for a server-side prepared statement, which psycopg does only when
+    # the connection has a threshold; this one is never reached by automatic preparation. Set
+    # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep prepared statements (pgbouncer < 1.21 in
+    # transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,7 +147,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "gradingsite.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process on a first run: a local-memory cache is enough (rate limits are then per process).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -41,6 +41,36 @@ class SurveyForm(forms.Form):
                 if self.cleaned_data.get(f"ind_{i.pk}")}
 
 
+_ANSWER_VALUES = frozenset(value for value, _ in ANSWER_CHOICES)
+_CATEGORY_VALUES = frozenset(["", *RespondentCategory.values])
+
+
+def quick_answers(data) -> dict | None:
+    """The answers of a POST exactly as SurveyForm would clean them — overall, category, suggestions and
+    indicator_answers, ready for services.answer_by_code — when checking them needs nothing but the POST itself;
+    None whenever anything is missing, invalid or unusual, and the full form (built for the org's rubric) must
+    decide and show its messages. An answered `ind_<id>` whose id is not of the org's rubric is left to
+    answer_by_code, which then stores nothing (the full form ignores such a field)."""
+    overall = data.get("overall")
+    category = data.get("category") or ""
+    suggestions = data.get("suggestions") or ""
+    if overall not in _ANSWER_VALUES or category not in _CATEGORY_VALUES or "\x00" in suggestions:
+        return None
+    suggestions = suggestions.strip()
+    if len(suggestions) > SUGGESTIONS_MAX:
+        return None
+    answers = {}
+    for key in data:
+        if key.startswith("ind_"):
+            pk, value = key[4:], data.get(key)
+            if not (pk.isascii() and pk.isdigit() and pk == str(int(pk))) or value not in _ANSWER_VALUES | {""}:
+                return None
+            if value:
+                answers[pk] = int(value)
+    return {"overall": int(overall), "category": category, "suggestions": suggestions,
+            "indicator_answers": answers}
+
+
 class IssueTokensForm(forms.Form):
     count = forms.IntegerField(label="发放数量", min_value=1, max_value=MAX_ISSUE, initial=30,
                                error_messages={"required": "请填写发放数量。", "invalid": "发放数量必须是整数。",

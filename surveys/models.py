@@ -32,15 +32,21 @@ class SurveyToken(models.Model):
     The code itself is not stored: `digest` is its SHA-256, so a database dump cannot be used to answer with the
     unused codes (surveys.tokens.digest)."""
 
-    digest = models.CharField("测评码摘要", max_length=64, unique=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_tokens")
+    digest = models.CharField("测评码摘要", max_length=64)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_tokens",
+                                 db_index=False)  # the (campaign, org) index serves it
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="survey_tokens")
     used = models.BooleanField("已使用", default=False)
 
     class Meta:
         verbose_name = "测评码"
         verbose_name_plural = "测评码"
-        indexes = [models.Index(fields=["campaign", "org", "used"])]
+        # Few indexes, none on `used`: answering a survey updates `used`, and an UPDATE that changes no indexed
+        # column can stay on its page (a HOT update, no index writes; the table keeps free room for it, see
+        # migration 0002). The digest's uniqueness as a constraint: one index (unique=True on a CharField makes a
+        # second, varchar_pattern_ops one on PostgreSQL, for LIKE queries never made here).
+        indexes = [models.Index(fields=["campaign", "org"], name="surveytoken_campaign_org")]
+        constraints = [models.UniqueConstraint(fields=["digest"], name="surveytoken_digest_unique")]
 
     def __str__(self):
         return f"{self.org} · {'已使用' if self.used else '未使用'}"

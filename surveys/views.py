@@ -19,7 +19,7 @@ from scoring.models import Campaign
 from scoring.selectors import targets
 
 from . import selectors, services, slips, tokens
-from .forms import IssueTokensForm, PaperCountsForm, SurveyForm
+from .forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
 from .models import PaperEntry
 
 GUESS_RATE = "30/10m"  # unknown-code lookups per client IP (an IPv6 /64)
@@ -73,13 +73,20 @@ def survey_entry(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_form(request, token):
-    """/s/<token>/: the anonymous form. A POST consumes the code and stores the answers in one transaction."""
+    """/s/<token>/: the anonymous form. A POST consumes the code and stores the answers in one transaction: a
+    valid answer straight away (quick_answers + services.answer_by_code), anything else through the full form."""
     if request.method == "POST":
         # Read the (small) body before any early answer: a server that closes a socket with unread request data
         # resets the connection, and the phone would show "connection reset" instead of the used-code page.
         request.POST  # noqa: B018
     if _guesses_exceeded(request, count_one=False):
         return _too_many()
+    if request.method == "POST":
+        # The usual case — a complete, valid answer to an unused code of an open survey — in one statement; if
+        # that stores nothing, the full path below finds out why and answers accordingly.
+        answers = quick_answers(request.POST)
+        if answers is not None and services.answer_by_code(code=token, **answers):
+            return redirect("survey_thanks")
     try:
         target = services.open_token(token)
     except services.TokenUnknown as exc:
