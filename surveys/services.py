@@ -211,7 +211,7 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
         except SurveyError:
             return False
         return True
-    params = [tokens.digest(canonical), int(Phase.SURVEY)]
+    params = [tokens.digest(canonical)]
     if answers:
         params.append([int(k) for k in answers])
     key = (SurveyToken.objects.db, connection.vendor, bool(answers))
@@ -231,16 +231,18 @@ def _answer_where(*, with_indicators: bool) -> str:
     cs, indicator = Campaign._meta.get_field("sectors").related_model._meta, Indicator._meta
     t, c = _qn(token.db_table), _qn(campaign.db_table)
     col = lambda meta, name: _qn(meta.get_field(name).column)  # noqa: E731
+    # The phase is a constant of the code, written into the statement; the answered ids are one array compared
+    # with the rubric's as a whole (<@). So the statement's plan does not depend on its parameters, and PostgreSQL
+    # keeps one generic plan for the prepared statement instead of planning every answer anew.
     where = (f"{t}.{col(token, 'digest')} = %s "
              f"AND EXISTS (SELECT 1 FROM {c} WHERE {c}.{_qn(campaign.pk.column)} = {t}.{col(token, 'campaign')} "
-             f"AND {c}.{col(campaign, 'phase')} = %s)")
+             f"AND {c}.{col(campaign, 'phase')} = {int(Phase.SURVEY)})")
     if with_indicators:
-        where += (f" AND NOT EXISTS (SELECT 1 FROM unnest(%s::bigint[]) AS answered(id) WHERE answered.id NOT IN ("
-                  f"SELECT i.{_qn(indicator.pk.column)} FROM {_qn(indicator.db_table)} i "
+        where += (f" AND %s::bigint[] <@ ARRAY(SELECT i.{_qn(indicator.pk.column)} FROM {_qn(indicator.db_table)} i "
                   f"JOIN {_qn(cs.db_table)} cs ON cs.{col(cs, 'rubric')} = i.{col(indicator, 'rubric')} "
                   f"JOIN {_qn(org.db_table)} o ON o.{col(org, 'sector')} = cs.{col(cs, 'sector')} "
                   f"WHERE cs.{col(cs, 'campaign')} = {t}.{col(token, 'campaign')} "
-                  f"AND o.{_qn(org.pk.column)} = {t}.{col(token, 'org')}))")
+                  f"AND o.{_qn(org.pk.column)} = {t}.{col(token, 'org')})")
     return where
 
 

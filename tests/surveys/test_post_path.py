@@ -174,3 +174,24 @@ def test_marking_a_code_used_writes_no_index_on_postgresql(codes, survey_campaig
             assert services.answer_by_code(code=code, overall=1)
         updated, hot = (a - b for a, b in zip(counts(), before))
     assert (updated, hot) == (3, 3)
+
+
+def test_the_answer_statement_is_prepared_once_and_planned_once_on_postgresql(survey_campaign, tree):
+    """The answer statement is a server-side prepared statement whose plan does not depend on its parameters, so
+    after PostgreSQL's first five custom plans it keeps one generic plan instead of planning every answer."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    codes = services.issue_tokens(campaign=survey_campaign, org=tree["vil-2"], count=12)
+    indicator = survey_indicators(survey_campaign, tree["vil-2"])[0]
+
+    def plans():  # (generic, custom) plans so far of the statement with indicators, in this connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                           "WHERE statement LIKE 'WITH used_token AS%%' AND statement LIKE '%%<@%%'")
+            return cursor.fetchone() or (0, 0)
+
+    before = plans()
+    for code in codes:
+        assert services.answer_by_code(code=code, overall=2, indicator_answers={str(indicator.pk): 1})
+    generic, custom = (a - b for a, b in zip(plans(), before))
+    assert generic + custom == 12 and custom <= 5
