@@ -152,6 +152,8 @@ else:
     # One process on a first run: a local-memory cache is enough (rate limits are then per process).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy: the request header holding the real client address (e.g. HTTP_X_FORWARDED_FOR).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 RATELIMIT_VIEW = "gradingsite.views.ratelimited"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 

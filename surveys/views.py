@@ -11,19 +11,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from branches.access import (can_review_org, can_view_scope, get_org_for_user, login_required,
                              reviewer_or_staff_required, staff_required, viewer_for, visible_orgs_q)
 from scoring.models import Campaign
 from scoring.selectors import targets
 
-from . import selectors, services, slips, tokens
+from . import guard, selectors, services, slips, tokens
 from .forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
 from .models import PaperEntry
-
-GUESS_RATE = "30/10m"  # unknown-code lookups per client IP (an IPv6 /64)
-
 
 # ---- respondent pages -------------------------------------------------------------------------------------------
 
@@ -33,13 +29,6 @@ def _page(template, context=None, status=200):
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _guesses_exceeded(request, *, count_one: bool) -> bool:
-    """Whether the client (its IP; an IPv6 /64) made more than GUESS_RATE unknown-code lookups, counting this one
-    when `count_one` (django-ratelimit). Every request checks; only unknown codes count. Once over, every code —
-    valid or not — answers 429, so a valid one is not distinguishable."""
-    return is_ratelimited(request, group="surveys.unknown-code", key="ip", rate=GUESS_RATE, increment=count_one)
 
 
 def _too_many():
@@ -79,7 +68,7 @@ def survey_form(request, token):
         # Read the (small) body before any early answer: a server that closes a socket with unread request data
         # resets the connection, and the phone would show "connection reset" instead of the used-code page.
         request.POST  # noqa: B018
-    if _guesses_exceeded(request, count_one=False):
+    if guard.is_blocked(request):
         return _too_many()
     if request.method == "POST":
         # The usual case — a complete, valid answer to an unused code of an open survey — in one statement; if
@@ -90,7 +79,7 @@ def survey_form(request, token):
     try:
         target = services.open_token(token)
     except services.TokenUnknown as exc:
-        if _guesses_exceeded(request, count_one=True):
+        if guard.count_unknown_code(request):
             return _too_many()
         return _refused(exc)
     except services.SurveyError as exc:

@@ -116,6 +116,37 @@ def test_unknown_code_guessing_is_rate_limited_per_ip(client, codes):
     assert Client(REMOTE_ADDR=other_ip).get(form_url(codes[0])).status_code == 200
 
 
+def test_an_ipv6_client_is_limited_by_its_64_network(codes):
+    """Addresses of one /64 are one client (a phone's privacy addresses change within its /64); another /64 is
+    another client."""
+    import random
+
+    from django.test import Client
+
+    net = f"2001:db8:{random.randrange(1, 0xffff):x}:{random.randrange(1, 0xfffe):x}"  # counters outlive a run
+    for i in range(31):
+        Client(REMOTE_ADDR=f"{net}::{i + 1:x}").get(form_url(tokens.new_code()))
+    assert Client(REMOTE_ADDR=f"{net}:ffff::9").get(form_url(codes[0])).status_code == 429
+    assert Client(REMOTE_ADDR=f"{net[:-1]}{'0' if net[-1] != '0' else '1'}::1").get(
+        form_url(codes[0])).status_code == 200
+
+
+def test_behind_a_proxy_the_forwarded_client_is_limited(settings, codes):
+    from django.test import Client
+
+    import random
+
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    proxy, n = "127.0.0.1", random.randrange(1, 2**16 - 2)  # counters outlive a run: addresses differ per run
+    guesser, other = (f"100.64.{k // 256}.{k % 256}" for k in (n, n + 1))
+    for _ in range(31):
+        Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{guesser}, 10.0.0.1").get(form_url(tokens.new_code()))
+    limited = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=guesser)
+    assert limited.post(form_url(codes[0]), {"overall": "1"}).status_code == 429
+    assert Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=other).get(form_url(codes[0])).status_code == 200
+    assert SurveyResponse.objects.count() == 0
+
+
 def test_valid_codes_do_not_count_towards_the_limit(client, survey_campaign, tree):
     many = services.issue_tokens(campaign=survey_campaign, org=tree["vil-2"], count=35)
     for code in many:
