@@ -219,16 +219,19 @@ def measure(db_path, what, slug):
     cpu = sum(u.ru_utime + u.ru_stime - (v.ru_utime + v.ru_stime)
               for u, v in zip([resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)], cpu0))
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    pages = None
+    pages = font = None
     if what.startswith("pdf"):
         from pypdf import PdfReader
 
+        from gradingsite import pdf_fonts as fonts
+
         pages = len(PdfReader(out + ".pdf").pages)
+        font = "common" if fonts.built_faces() else "system"  # the stylesheet's first font (manage.py build_pdf_fonts)
     print(json.dumps({"what": what, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(rss_mb(), 1),
                       "children_peak_rss_mb": round(children_peak, 1),
                       "tree_peak_rss_mb": round(max(sampler.peak_rss / 1024, rss_mb()), 1),
                       "tree_peak_pss_mb": round(sampler.peak_pss / 1024, 1),
-                      "rss_before_mb": round(base, 1), "queries": queries, "pages": pages}))
+                      "rss_before_mb": round(base, 1), "queries": queries, "pages": pages, "font": font}))
 
 
 def run(db_path, what, slug):

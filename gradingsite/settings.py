@@ -125,6 +125,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# The PDFs' common CJK font, built by `manage.py build_pdf_fonts` (gradingsite/pdf_fonts.py).
+PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=str(VAR_DIR / "fonts"))
 MEDIA_URL = "/media/"
 EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=48)
 

@@ -1,4 +1,5 @@
-"""PDF writer (WeasyPrint): A4 print layout with the embedded Noto Sans CJK SC font, title, 填报单位, date,
+"""PDF writer (WeasyPrint): A4 print layout with an embedded CJK font (gradingsite/pdf_fonts.py: the project's common subset
+of Noto Sans CJK SC, falling back to the system font per character), title, 填报单位, date,
 page numbers (@page counters), table headers repeated on every page, signature and seal lines.
 
 Long tables are laid out in chunks of rows, each chunk its own WeasyPrint document: WeasyPrint's table layout
@@ -9,12 +10,13 @@ joined with pypdf. A long one-table report is laid out by several forked process
 guessed from estimated row heights and verified (see `_write_parallel`); PDF_WORKERS=1 in the environment turns
 that off."""
 import bisect
+import gc
 import io
 import logging
 import multiprocessing
 import os
-import subprocess
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from html import escape
 
 import cssselect2
@@ -28,6 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import create_layout
 from weasyprint.urls import URLFetcher
 
+from gradingsite import pdf_fonts as fonts
 from .text import cell_text
 
 logger = logging.getLogger(__name__)
@@ -142,6 +145,9 @@ class _Renderer:
                 "signatures": e.signatures}
 
     def render(self, html: str, first_page: int):
+        """Lay out one chunk document. The garbage collector runs here, once a chunk (see `_collect_per_chunk`):
+        the chunks written before have become garbage by now."""
+        gc.collect()
         sheets = [self.stylesheet]
         if first_page > 1:
             sheets.append(CSS(string=f"@page :first {{ counter-reset: page {first_page} }}",
@@ -155,9 +161,10 @@ class _Renderer:
             self.flush()
 
     def flush(self):
-        """Write the laid-out pages (from any number of chunk documents) as one PDF part. Writing loads both CJK
-        font collections (~40 MB) for subsetting: processes laying out one PDF together take turns
-        (`write_lock`), so that only one of them holds that at a time."""
+        """Write the laid-out pages (from any number of chunk documents) as one PDF part. Writing copies every
+        used font file for subsetting (~2 MB a face for the common font, ~20 MB for a system CJK collection, with
+        ~+80 MB of HarfBuzz work on it): processes laying out one PDF together take turns (`write_lock`), so that
+        only one of them holds that at a time."""
         if self.pages:
             if self.write_lock is None:
                 self.parts.append(self._owner.copy(self.pages).write_pdf())
@@ -165,6 +172,7 @@ class _Renderer:
                 with self.write_lock:
                     self.parts.append(self._owner.copy(self.pages).write_pdf())
             self.pages = []
+            self._owner = None  # the written chunk documents may go
 
     def finish(self, target):
         self.flush()
@@ -218,6 +226,7 @@ def _lay_out(r, base, s, *, start, first, last_sheet, chunk_rows, stop=None, on_
     if stop is not None and start >= stop:
         return start == stop
     while start < n or (n == 0 and start == 0):
+        doc = pages = None  # the previous chunk is written, or its pages are in r.pages: let the rest go
         end = min(start + size, n)
         if tops and end < n:
             i = bisect.bisect_right(tops, end - 1) - 1
@@ -264,7 +273,33 @@ def write_pdf(exporter, target, progress=None, chunk_rows: int | None = None) ->
     The pages are the same as one document of the whole report would have: every page but a table's last is
     full, whatever the chunk size. A long one-table report is laid out by several processes at once (see
     `_write_parallel`); the result is the same."""
-    chunk_rows = chunk_rows or CHUNK_ROWS
+    with _collect_per_chunk():
+        _write_pdf(exporter, target, progress, chunk_rows or CHUNK_ROWS)
+
+
+@contextmanager
+def _collect_per_chunk():
+    """Python's cyclic garbage collector is paused while a report is laid out and written, and run by
+    `_Renderer.render` before each chunk instead, when the chunks before it have been written. A chunk's layout is
+    ~125,000 objects that live until its pages are written: the collector's automatic passes over them free nothing
+    and cost 10–20% of the CPU time of a long export. The objects from before the export are frozen (gc.freeze)
+    meanwhile, so that those collections only look at the export's own objects (and a forked worker does not copy
+    the pages the collector would otherwise touch). Does nothing when the collector is already off (a caller
+    managing it)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+        gc.unfreeze()
+
+
+def _write_pdf(exporter, target, progress, chunk_rows):
     if exporter.pdf_layout == "pages":
         return _write_pages(exporter, target, progress)
     r = _Renderer(exporter)
@@ -391,23 +426,25 @@ def _iter_boxes(box, kind):
         stack.extend(reversed(getattr(b, "children", None) or []))
 
 
-_font = None
+_fonts = {}
 
 
 def _text_font():
-    """The regular face of the report font (Pillow, for glyph advances), or None when it cannot be found."""
-    global _font
-    if _font is None:
-        _font = False
+    """The regular face the report's text is set in first (Pillow, for glyph advances): the built common font when
+    there is one, else the system's Noto Sans CJK SC (gradingsite.pdf_fonts.text_face) — the font the layout uses. None when
+    it cannot be loaded."""
+    try:
+        path, index = fonts.text_face()
+    except fonts.FontBuildError:  # no fontconfig or no system font: no estimate, the table is laid out in one process
+        return None
+    if (path, index) not in _fonts:
         try:
             from PIL import ImageFont
 
-            out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", "Noto Sans CJK SC"], capture_output=True,
-                                 text=True, timeout=10).stdout.split("\n")
-            _font = ImageFont.truetype(out[0], 1000, index=int(out[1] or 0))
-        except Exception:  # no fontconfig, no Pillow font: no estimate, the table is laid out in one process
-            _font = False
-    return _font or None
+            _fonts[path, index] = ImageFont.truetype(path, 1000, index=index)
+        except Exception:  # no Pillow font: as above
+            _fonts[path, index] = None
+    return _fonts[path, index]
 
 
 def _lines(text, width, nowrap, anywhere, font, size, style=None):
