@@ -73,8 +73,10 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, labels=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [(lb, lb) for lb in labels]
+        # A blank first choice: the committee picks the grade deliberately, nothing is preselected.
+        self.fields["label"].choices = [("", "请选择最终等次"), *((lb, lb) for lb in labels)]
         self.fields["label"].error_messages["invalid_choice"] = "请选择本领域等次标准中的一个等次。"
+        self.fields["label"].error_messages["required"] = "请选择最终等次。"
 
 
 class ScoresUploadForm(forms.Form):

@@ -166,6 +166,10 @@ def test_override_needs_reason_and_is_kept(client, review_campaign, tree, review
     assert Grade.objects.get(org=org).override_label == ""
     body = client.post(org_url(review_campaign), {"action": "override", "label": "较好", "reason": "x"}).content.decode()
     assert "请选择本领域等次标准中的一个等次" in body  # 较好 is not on the three-tier scale
+    body = client.get(org_url(review_campaign)).content.decode()
+    assert '<option value="" selected>请选择最终等次</option>' in body  # nothing preselected
+    body = client.post(org_url(review_campaign), {"action": "override", "label": "", "reason": "x"}).content.decode()
+    assert "请选择最终等次。" in body and Grade.objects.get(org=org).override_label == ""
     client.post(org_url(review_campaign), {"action": "override", "label": "一般", "reason": "发生安全事故"})
     grade = Grade.objects.get(org=org)
     assert (grade.computed_label, grade.override_label, grade.final_label) == ("先进", "一般", "一般")
