@@ -4,17 +4,22 @@ A client — its IP address, an IPv6 /64 — that looked up more than GUESS_RATE
 every code, valid or not (a valid code must not be distinguishable), for GUARD_SECONDS from the lookup that went
 over.
 
-Counting is django-ratelimit's (a fixed-window counter in the cache, incremented only for unknown codes). Checking
-reads one cache key that the counting sets once the client is over the limit: every answer pays a single cache GET,
-where `is_ratelimited(..., increment=False)` costs two round trips (it first ADDs the counter, then reads it).
-The client is identified as django-ratelimit does: REMOTE_ADDR, or the request header named by
-RATELIMIT_IP_META_KEY behind a reverse proxy (X-Forwarded-For: its first address).
+Counting is django-ratelimit's (a fixed-window counter in the cache, incremented only for unknown codes). The
+client that goes over gets a GuessBlock row (a keyed hash of its address, with an expiry): a page checks it with
+one query, and the answer statement of a POST (services.answer_by_code) checks it itself, so an answer costs no
+round trip for the guard. The client is identified as django-ratelimit does: REMOTE_ADDR, or the request header
+named by RATELIMIT_IP_META_KEY behind a reverse proxy (X-Forwarded-For: its first address).
 """
+import datetime
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import caches
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_ratelimit.core import is_ratelimited
+
+from .models import GuessBlock
 
 GUESS_RATE = "30/10m"  # unknown-code lookups per client
 GUARD_SECONDS = 10 * 60
@@ -34,24 +39,25 @@ def client(request) -> str:
     return str(address)
 
 
-def _cache():
-    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-
-
-def _blocked_key(request) -> str:
-    return f"{GROUP}:blocked:{client(request)}"
+def client_key(request) -> str:
+    """The client as GuessBlock stores it: a keyed hash of client(request), never the address."""
+    return salted_hmac(GROUP, client(request), algorithm="sha256").hexdigest()
 
 
 def is_blocked(request) -> bool:
-    """Whether the client is over its guessing limit. One cache read."""
-    return bool(_cache().get(_blocked_key(request)))
+    """Whether the client is over its guessing limit. One query."""
+    return GuessBlock.objects.filter(client=client_key(request), until__gt=timezone.now()).exists()
 
 
 def count_unknown_code(request) -> bool:
     """Count one unknown-code lookup of the client; returns whether it is (now) over the limit, and from then on
-    is_blocked says so for GUARD_SECONDS."""
+    it is blocked for GUARD_SECONDS (expired blocks are deleted then too)."""
     over = is_ratelimited(request, group=GROUP, key=lambda group, req: client(req), rate=GUESS_RATE,
                           increment=True)
     if over:
-        _cache().set(_blocked_key(request), True, GUARD_SECONDS)
+        now = timezone.now()
+        with transaction.atomic():
+            GuessBlock.objects.filter(until__lte=now).delete()
+            GuessBlock.objects.update_or_create(client=client_key(request),
+                                                defaults={"until": now + datetime.timedelta(seconds=GUARD_SECONDS)})
     return over

@@ -52,6 +52,20 @@ class SurveyToken(models.Model):
         return f"{self.org} · {'已使用' if self.used else '未使用'}"
 
 
+class GuessBlock(models.Model):
+    """A client over its limit of unknown-code lookups (surveys/guard.py), refused until `until`. The client is a
+    keyed hash of its address (HMAC with SECRET_KEY), not the address; a row links to nothing and is deleted once
+    expired. In the database rather than the cache so that the survey's answer statement checks it in the same
+    round trip (services.answer_by_code)."""
+
+    client = models.CharField("客户端摘要", max_length=64, primary_key=True)
+    until = models.DateTimeField("限制至")
+
+    class Meta:
+        verbose_name = "测评码猜测限制"
+        verbose_name_plural = "测评码猜测限制"
+
+
 class SurveyResponse(models.Model):
     """One anonymous answer sheet. Fields are checked by tests/surveys/test_anonymity.py: nothing here may link an
     answer to a token, a person, a client, or a time finer than the day."""

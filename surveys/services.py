@@ -18,7 +18,8 @@ from scoring.models import Campaign, Indicator, Phase
 from scoring.selectors import targets
 
 from . import tokens
-from .models import PAPER_CATEGORIES, Answer, PaperEntry, RespondentCategory, SurveyResponse, SurveyToken
+from .models import (PAPER_CATEGORIES, Answer, GuessBlock, PaperEntry, RespondentCategory, SurveyResponse,
+                     SurveyToken)
 from .selectors import PaperStatus, paper_status
 
 MAX_ISSUE = 1000
@@ -184,15 +185,16 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
         )
 
 
-def answer_by_code(*, code, overall, indicator_answers=None, category="", suggestions="") -> bool:
+def answer_by_code(*, code, overall, indicator_answers=None, category="", suggestions="", client=None) -> bool:
     """The respondent form's usual case in as little work as possible: consume `code` and store the answers if —
-    and only if — the code is unused, its survey is open and every answered indicator (a key of
-    `indicator_answers`, an indicator id) belongs to the rubric the campaign uses for the code's org. Returns
-    whether it stored them. False says nothing about why: the caller then asks open_token, whose errors say it
-    (the unknown-code guard counts there). Answer values must be valid (SurveyError otherwise).
+    and only if — the code is unused, its survey is open, every answered indicator (a key of `indicator_answers`,
+    an indicator id) belongs to the rubric the campaign uses for the code's org and `client` (guard.client_key),
+    when given, is not over its guessing limit. Returns whether it stored them. False says nothing about why: the
+    caller then asks the guard and open_token, whose errors say it (the unknown-code guard counts there). Answer
+    values must be valid (SurveyError otherwise).
 
-    PostgreSQL: ONE statement — the lookup by digest, the phase and indicator checks, the consuming UPDATE … WHERE
-    NOT used and the INSERT, atomic on its own; many clients posting one code at once store one response (the
+    PostgreSQL: ONE statement — the lookup by digest, the guard, phase and indicator checks, the consuming UPDATE …
+    WHERE NOT used and the INSERT, atomic on its own; many clients posting one code at once store one response (the
     UPDATE re-checks `used` on the newest row version). Elsewhere: open_token, then submit_response."""
     suggestions = _clean_answers(overall, category, suggestions)
     answers = {str(k): int(v) for k, v in dict(indicator_answers or {}).items()}
@@ -202,6 +204,8 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     if not canonical:
         return False
     if connection.vendor != "postgresql":
+        if client and GuessBlock.objects.filter(client=client, until__gt=timezone.now()).exists():
+            return False
         try:
             target = open_token(canonical)
             if not set(answers) <= {str(i.pk) for i in target.indicators}:
@@ -211,7 +215,7 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
         except SurveyError:
             return False
         return True
-    params = [tokens.digest(canonical)]
+    params = [tokens.digest(canonical), client or ""]
     if answers:
         params.append([int(k) for k in answers])
     key = (SurveyToken.objects.db, connection.vendor, bool(answers))
@@ -224,10 +228,10 @@ _answer_sql: dict = {}  # (database alias, vendor, with indicators) → the stat
 
 
 def _answer_where(*, with_indicators: bool) -> str:
-    """answer_by_code's conditions on the token: this digest, its campaign in the survey phase and, with
-    indicators, every answered indicator id (an array parameter) in the rubric the campaign uses for the token's
-    org's sector."""
-    token, campaign, org = SurveyToken._meta, Campaign._meta, Org._meta
+    """answer_by_code's conditions on the token: this digest, no current GuessBlock of the client (a parameter; ""
+    for none), its campaign in the survey phase and, with indicators, every answered indicator id (an array
+    parameter) in the rubric the campaign uses for the token's org's sector."""
+    token, campaign, org, block = SurveyToken._meta, Campaign._meta, Org._meta, GuessBlock._meta
     cs, indicator = Campaign._meta.get_field("sectors").related_model._meta, Indicator._meta
     t, c = _qn(token.db_table), _qn(campaign.db_table)
     col = lambda meta, name: _qn(meta.get_field(name).column)  # noqa: E731
@@ -235,6 +239,8 @@ def _answer_where(*, with_indicators: bool) -> str:
     # with the rubric's as a whole (<@). So the statement's plan does not depend on its parameters, and PostgreSQL
     # keeps one generic plan for the prepared statement instead of planning every answer anew.
     where = (f"{t}.{col(token, 'digest')} = %s "
+             f"AND NOT EXISTS (SELECT 1 FROM {_qn(block.db_table)} b WHERE b.{col(block, 'client')} = %s "
+             f"AND b.{col(block, 'until')} > now()) "
              f"AND EXISTS (SELECT 1 FROM {c} WHERE {c}.{_qn(campaign.pk.column)} = {t}.{col(token, 'campaign')} "
              f"AND {c}.{col(campaign, 'phase')} = {int(Phase.SURVEY)})")
     if with_indicators:

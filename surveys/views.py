@@ -68,14 +68,14 @@ def survey_form(request, token):
         # Read the (small) body before any early answer: a server that closes a socket with unread request data
         # resets the connection, and the phone would show "connection reset" instead of the used-code page.
         request.POST  # noqa: B018
+    if request.method == "POST":
+        # The usual case — a complete, valid answer to an unused code of an open survey from a client that is not
+        # over its guessing limit — in one statement; if that stores nothing, the full path below finds out why.
+        answers = quick_answers(request.POST)
+        if answers is not None and services.answer_by_code(code=token, client=guard.client_key(request), **answers):
+            return redirect("survey_thanks")
     if guard.is_blocked(request):
         return _too_many()
-    if request.method == "POST":
-        # The usual case — a complete, valid answer to an unused code of an open survey — in one statement; if
-        # that stores nothing, the full path below finds out why and answers accordingly.
-        answers = quick_answers(request.POST)
-        if answers is not None and services.answer_by_code(code=token, **answers):
-            return redirect("survey_thanks")
     try:
         target = services.open_token(token)
     except services.TokenUnknown as exc:

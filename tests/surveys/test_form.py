@@ -109,6 +109,12 @@ def test_unknown_code_guessing_is_rate_limited_per_ip(client, codes):
     assert client.get(form_url(codes[0])).status_code == 429
     assert client.post(form_url(codes[0]), {"overall": "1"}).status_code == 429
     assert SurveyResponse.objects.count() == 0
+    # the block is kept as a keyed hash of the address, never the address itself
+    from surveys.models import GuessBlock
+
+    ip = client.defaults["REMOTE_ADDR"]
+    assert [len(c) for c in GuessBlock.objects.values_list("client", flat=True)] == [64]
+    assert not GuessBlock.objects.filter(client__contains=ip).exists()
     # another client IP is not affected
     from django.test import Client
 

@@ -45,8 +45,8 @@ def test_post_takes_few_queries_and_stores_the_answer(client, codes, survey_camp
                                                       django_assert_max_num_queries):
     indicators = survey_indicators(survey_campaign, tree["vil-2"])
     data = {"overall": "1", "category": "member", f"ind_{indicators[0].pk}": "2", "suggestions": "好"}
-    # PostgreSQL: one statement; SQLite: open (1) + consume and store (BEGIN, UPDATE, INSERT, COMMIT)
-    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 5):
+    # PostgreSQL: one statement, the guard included; SQLite: guard (1) + open (1) + BEGIN, UPDATE, INSERT, COMMIT
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 6):
         response = client.post(reverse("survey_form", args=[codes[0]]), data)
     assert response.status_code == 302
     row = SurveyResponse.objects.get()
@@ -91,6 +91,26 @@ def test_answer_by_code_stores_nothing_and_keeps_the_code_when_anything_is_off(c
         answers = {"999999": 1}
     assert services.answer_by_code(code=code, overall=1, indicator_answers=answers) is False
     assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+
+
+def test_answer_by_code_refuses_a_blocked_client_and_keeps_the_code(codes):
+    """A client over its guessing limit (a current GuessBlock) stores nothing, even with a valid code; an expired
+    block and another client do not count."""
+    import datetime
+
+    from django.utils import timezone
+
+    from surveys.models import GuessBlock
+
+    now = timezone.now()
+    GuessBlock.objects.create(client="a" * 64, until=now + datetime.timedelta(minutes=5))
+    GuessBlock.objects.create(client="b" * 64, until=now - datetime.timedelta(seconds=1))
+    assert services.answer_by_code(code=codes[0], overall=1, client="a" * 64) is False
+    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert services.answer_by_code(code=codes[0], overall=1, client="b" * 64) is True
+    assert services.answer_by_code(code=codes[1], overall=1, client="c" * 64) is True
+    assert services.answer_by_code(code=codes[2], overall=1) is True
+    assert SurveyResponse.objects.count() == 3
 
 
 def test_answer_by_code_refuses_invalid_values(codes):
