@@ -110,8 +110,7 @@ def measure(fn):
         start = time.perf_counter()
         result = fn()
         elapsed = time.perf_counter() - start
-    measure.last_queries = ctx.captured_queries
-    return result, elapsed, len(ctx.captured_queries)
+    return result, elapsed, ctx.captured_queries
 
 
 def main():
@@ -146,11 +145,10 @@ def main():
 
         for label in ("first (all new)", "second (no change)"):
             counts, secs, queries = measure(lambda: recompute_campaign(campaign=campaign))
-            recompute_queries = measure.last_queries
             _, agg_secs, _ = measure(aggregate)
-            print(f"{n:>6} {label:<14} {secs:>8.3f} {queries:>8} {agg_secs:>12.3f} {secs / agg_secs:>6.1f}")
+            print(f"{n:>6} {label:<14} {secs:>8.3f} {len(queries):>8} {agg_secs:>12.3f} {secs / agg_secs:>6.1f}")
             if args.detail:
-                for q in recompute_queries:
+                for q in queries:
                     print(f"{'':>6}   {float(q['time']):>6.3f} s  {q['sql'][:90]}")
         graded = Grade.objects.filter(campaign=campaign).count()
         audits = AuditEntry.objects.filter(campaign_id=campaign.pk).count()

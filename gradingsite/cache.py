@@ -1,8 +1,8 @@
 """Django's Redis cache backend, keeping one redis-py client per connection pool.
 
 Django's RedisCacheClient builds a new `redis.Redis` object around the shared pool on every cache call (~0.12 ms of
-Python each); the survey form makes two cache calls per answer (the unknown-code guard of django-ratelimit). A
-redis-py client is thread-safe and holds nothing but the pool and its options, so one per pool is enough.
+Python each; the rate limits make two calls per counted request). A redis-py client is thread-safe and holds
+nothing but the pool and its options, so one per pool is enough.
 """
 from django.core.cache.backends import redis
 

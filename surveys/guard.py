@@ -46,7 +46,7 @@ def client_key(request) -> str:
 
 def is_blocked(request) -> bool:
     """Whether the client is over its guessing limit. One query."""
-    return GuessBlock.objects.filter(client=client_key(request), until__gt=timezone.now()).exists()
+    return GuessBlock.objects.current().filter(client=client_key(request)).exists()
 
 
 def count_unknown_code(request) -> bool:

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from branches.models import Org
 from scoring.models import Campaign
@@ -52,6 +53,12 @@ class SurveyToken(models.Model):
         return f"{self.org} · {'已使用' if self.used else '未使用'}"
 
 
+class GuessBlockQuerySet(models.QuerySet):
+    def current(self):
+        """The blocks still in force."""
+        return self.filter(until__gt=timezone.now())
+
+
 class GuessBlock(models.Model):
     """A client over its limit of unknown-code lookups (surveys/guard.py), refused until `until`. The client is a
     keyed hash of its address (HMAC with SECRET_KEY), not the address; a row links to nothing and is deleted once
@@ -60,6 +67,8 @@ class GuessBlock(models.Model):
 
     client = models.CharField("客户端摘要", max_length=64, primary_key=True)
     until = models.DateTimeField("限制至")
+
+    objects = GuessBlockQuerySet.as_manager()
 
     class Meta:
         verbose_name = "测评码猜测限制"

@@ -2,6 +2,7 @@
 audited (issuing and paper entry; an answer is never audited — that would record who and when)."""
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 try:
     import psycopg
@@ -204,7 +205,7 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     if not canonical:
         return False
     if connection.vendor != "postgresql":
-        if client and GuessBlock.objects.filter(client=client, until__gt=timezone.now()).exists():
+        if client and GuessBlock.objects.current().filter(client=client).exists():
             return False
         try:
             target = open_token(canonical)
@@ -218,15 +219,11 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     params = [tokens.digest(canonical), client or ""]
     if answers:
         params.append([int(k) for k in answers])
-    key = (SurveyToken.objects.db, connection.vendor, bool(answers))
-    if key not in _answer_sql:
-        _answer_sql[key] = _pg_consuming_statement(_answer_where(with_indicators=bool(answers)))
-    return _pg_consume(_answer_sql[key], params, overall, category, answers, suggestions, prepared=True) == 1
+    sql = _pg_consuming_statement(_answer_where(with_indicators=bool(answers)))
+    return _pg_consume(sql, params, overall, category, answers, suggestions, prepared=True) == 1
 
 
-_answer_sql: dict = {}  # (database alias, vendor, with indicators) → the statement of answer_by_code
-
-
+@lru_cache(maxsize=None)
 def _answer_where(*, with_indicators: bool) -> str:
     """answer_by_code's conditions on the token: this digest, no current GuessBlock of the client (a parameter; ""
     for none), its campaign in the survey phase and, with indicators, every answered indicator id (an array
@@ -256,6 +253,7 @@ def _qn(name):
     return connection.ops.quote_name(name)
 
 
+@lru_cache(maxsize=None)
 def _pg_consuming_statement(where: str) -> str:
     """PostgreSQL: mark the token matching `where` (and unused) used and insert the response in ONE statement (a
     data-modifying WITH), which autocommit makes one transaction — one round trip instead of four (BEGIN, UPDATE,
@@ -283,17 +281,20 @@ def _pg_consume(sql, where_params, overall, category, answers, suggestions, *, p
               "indicator_answers": answers, "suggestions": suggestions}
     params = [*where_params, *(field(n).get_db_prep_save(values[n], connection) for n in _RESPONSE_COLUMNS
                                if n not in ("campaign", "org"))]
-    with connection.cursor() as cursor:
-        if prepared:
-            # A psycopg cursor that binds server-side and asks for a prepared statement, wrapped like Django's own
-            # (query log, execute wrappers, error translation): the statement is planned once per connection
-            # instead of on every answer (planning is ~40% of its server time). Without a prepare threshold on
-            # the connection (DB_PREPARED_STATEMENTS=0) psycopg runs it unprepared.
-            raw = _PreparingCursor(connection.connection)
-            cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-        with cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount
+    with _preparing_cursor() if prepared else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _preparing_cursor():
+    """A psycopg cursor that binds server-side and asks for a prepared statement, wrapped like Django's own (query
+    log, execute wrappers, error translation) on a connection checked like Django's own: a statement run through it
+    is planned once per connection instead of on every answer (planning was ~40% of its server time). Without a
+    prepare threshold on the connection (DB_PREPARED_STATEMENTS=0) psycopg runs it unprepared."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = _PreparingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 class _PreparingCursor(psycopg.Cursor if psycopg else object):

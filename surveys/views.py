@@ -65,12 +65,10 @@ def survey_form(request, token):
     """/s/<token>/: the anonymous form. A POST consumes the code and stores the answers in one transaction: a
     valid answer straight away (quick_answers + services.answer_by_code), anything else through the full form."""
     if request.method == "POST":
-        # Read the (small) body before any early answer: a server that closes a socket with unread request data
-        # resets the connection, and the phone would show "connection reset" instead of the used-code page.
-        request.POST  # noqa: B018
-    if request.method == "POST":
         # The usual case — a complete, valid answer to an unused code of an open survey from a client that is not
         # over its guessing limit — in one statement; if that stores nothing, the full path below finds out why.
+        # (Reading the body first also matters for any early answer: a server that closes a socket with unread
+        # request data resets the connection, and the phone would show that instead of the used-code page.)
         answers = quick_answers(request.POST)
         if answers is not None and services.answer_by_code(code=token, client=guard.client_key(request), **answers):
             return redirect("survey_thanks")

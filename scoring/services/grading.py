@@ -158,43 +158,36 @@ def _row_values(org_inputs: OrgInputs | None, result: engine.GradeResult) -> dic
 
 def _upsert(campaign: Campaign, rows: list[tuple[int, dict]], now) -> None:
     """Insert or update the computed columns of Grade rows (campaign, org): one statement on PostgreSQL (the rows
-    as one JSON text through json_to_recordset), one prepared statement executed for every row on SQLite. INSERT … ON CONFLICT (campaign_id, org_id)
-    DO UPDATE works on PostgreSQL and SQLite ≥ 3.24."""
+    as one JSON text through json_to_recordset), one prepared statement executed for every row on SQLite.
+    INSERT … ON CONFLICT (campaign_id, org_id) DO UPDATE works on PostgreSQL and SQLite ≥ 3.24."""
     if not rows:
         return
     meta = Grade._meta
-    names = ["campaign", "org", *COMPUTED_FIELDS, "computed_at", "override_label", "override_reason", "reopened"]
-    fields = [meta.get_field(n) for n in names]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}"
-                        for f in fields if f.name in COMPUTED_FIELDS or f.name == "computed_at")
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
-           f"ON CONFLICT ({qn(meta.get_field('campaign').column)}, {qn(meta.get_field('org').column)}) "
-           f"DO UPDATE SET {updates}")
     # Values go to the driver as they are (Decimal, str, int, bool, None): both sqlite3 (Django registers a
     # Decimal adapter) and psycopg adapt them; only the timestamp needs the backend's own form.
-    now_db = connection.ops.adapt_datetimefield_value(now)
+    shared = {"campaign": campaign.pk, "computed_at": connection.ops.adapt_datetimefield_value(now),
+              "override_label": "", "override_reason": "", "reopened": False}  # the same in every row
+    varying = [meta.get_field(n) for n in ("org", *COMPUTED_FIELDS)]
+    fields = varying + [meta.get_field(n) for n in shared]
+    values = ([org_id, *(row[name] for name in COMPUTED_FIELDS)] for org_id, row in rows)
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+    updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}"
+                        for f in fields if f.name in COMPUTED_FIELDS or f.name == "computed_at")
+    conflict = (f"ON CONFLICT ({qn(meta.get_field('campaign').column)}, {qn(meta.get_field('org').column)}) "
+                f"DO UPDATE SET {updates}")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement for all rows; the varying columns travel as ONE JSON text that json_to_recordset()
             # turns back into typed rows (see _pg_rows). The shared columns are parameters of their own.
-            head, tail = sql.split(" VALUES ", 1)
-            conflict = tail.split(" ON CONFLICT ", 1)[1]
-            shared = {"campaign": campaign.pk, "computed_at": now_db, "override_label": "", "override_reason": "",
-                      "reopened": False}
-            varying = [f for f in fields if f.name not in shared]
-            select = ", ".join(f"%s::{f.db_type(connection)}" if f.name in shared else f"r.c{varying.index(f)}"
-                               for f in fields)
-            cursor.execute(
-                f"{head} SELECT {select} FROM {_pg_recordset(varying)} ON CONFLICT {conflict}",
-                [*(shared[f.name] for f in fields if f.name in shared),
-                 _pg_rows([org_id, *(values[name] for name in COMPUTED_FIELDS)] for org_id, values in rows)])
+            select = ", ".join([*(f"r.c{i}" for i in range(len(varying))),
+                                *(f"%s::{f.db_type(connection)}" for f in fields[len(varying):])])
+            cursor.execute(f"{head} SELECT {select} FROM {_pg_recordset(varying)} {conflict}",
+                           [*shared.values(), _pg_rows(values)])
         else:
             # sqlite3 runs executemany in C, one prepared statement for every row.
-            cursor.executemany(sql, [
-                [campaign.pk, org_id, *(values[name] for name in COMPUTED_FIELDS), now_db, "", "", False]
-                for org_id, values in rows])
+            cursor.executemany(f"{head} VALUES ({', '.join(['%s'] * len(fields))}) {conflict}",
+                               [[*row, *shared.values()] for row in values])
 
 
 def _pg_recordset(fields) -> str:
