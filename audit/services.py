@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from .models import AuditEntry
+from audit.models import AuditEntry
 
 
 def _plain(value):

@@ -162,8 +162,8 @@ def measure(db_path, what, slug):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from campaigns.models import Campaign
     from reports.exporters import get_exporter
-    from scoring.models import Campaign
 
     campaign = Campaign.objects.select_related("root").get(slug=slug)
     out = f"/tmp/gs_e_bench_{what}"
@@ -223,7 +223,7 @@ def measure(db_path, what, slug):
     if what.startswith("pdf"):
         from pypdf import PdfReader
 
-        from gradingsite import pdf_fonts as fonts
+        from core import pdf_fonts as fonts
 
         pages = len(PdfReader(out + ".pdf").pages)
         font = "common" if fonts.built_faces() else "system"  # the stylesheet's first font (manage.py build_pdf_fonts)

@@ -57,7 +57,8 @@ def build(n: int, votes_per_org: int):
     from decimal import Decimal
 
     from branches.models import Org, OrgKind
-    from scoring.models import Campaign, CampaignSector, ScoreSheet, SheetKind, SheetSource, SheetStatus
+    from campaigns.models import Campaign, CampaignSector
+    from scoring.models import ScoreSheet, SheetKind, SheetSource, SheetStatus
     from surveys.models import SurveyResponse
     from tests import factories as f
 

@@ -13,7 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Org, Role, RoleAssignment
+from branches.models import Org, Role, RoleAssignment
+
+# The one answer for an object that is missing or outside the viewer's scope: the two look the same.
+NOT_FOUND = "未找到，或不在您的权限范围内"
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,14 @@ def get_org_for_user(user, code: str, need: str = "view") -> Org:
     try:
         org = Org.objects.select_related("sector").get(code=code)
     except Org.DoesNotExist:
-        raise Http404("没有这个党组织")
+        raise Http404(NOT_FOUND)
     allowed = {
         "view": can_view_org,
         "review": can_review_org,
         "secretary": lambda v, o: is_secretary_of(v, o) or v.is_staff,
     }[need](viewer, org)
     if not allowed:
-        raise Http404("没有这个党组织")
+        raise Http404(NOT_FOUND)
     return org
 
 

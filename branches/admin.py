@@ -8,8 +8,8 @@ from import_export.admin import ExportMixin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Org, RoleAssignment, Sector
-from .selectors import with_parent_fields
+from branches.models import Org, RoleAssignment, Sector
+from branches.selectors import with_parent_fields
 
 
 @admin.register(Sector)

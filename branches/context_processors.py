@@ -1,4 +1,4 @@
-from .access import viewer_for
+from branches.access import viewer_for
 
 
 def roles(request):

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Role
+from branches.models import Role
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Length, Substr
 
-from .models import Org, RoleAssignment, Sector
+from branches.models import Org, RoleAssignment, Sector
 
 NO_SECTOR = "none"
 

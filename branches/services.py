@@ -22,8 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from audit.services import record
-
-from .models import Org, OrgKind, Role, RoleAssignment, Sector
+from branches.models import Org, OrgKind, Role, RoleAssignment, Sector
 
 # ---------------------------------------------------------------------------------------------------------------
 # Org import

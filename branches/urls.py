@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from branches import views
 
 urlpatterns = [
     path("orgs/", views.org_tree, name="org_tree"),

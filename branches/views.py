@@ -8,11 +8,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from . import selectors
-from gradingsite.uploads import UploadStash
-
-from .access import can_view_org, get_org_for_user, login_required, staff_required, viewer_for
-from .forms import (
+from branches import selectors
+from branches.access import (
+    can_view_org,
+    get_org_for_user,
+    login_required,
+    staff_required,
+    viewer_for,
+)
+from branches.forms import (
     AssignRoleForm,
     CreateUserForm,
     OrgImportConfirmForm,
@@ -20,8 +24,8 @@ from .forms import (
     RemoveRoleForm,
     ResetPasswordForm,
 )
-from .panels import render_org_panels
-from .services import (
+from branches.panels import render_org_panels
+from branches.services import (
     ORG_COLUMNS,
     OrgImportError,
     PeopleError,
@@ -33,6 +37,7 @@ from .services import (
     remove_role,
     reset_password,
 )
+from core.uploads import UploadStash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

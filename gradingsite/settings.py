@@ -47,13 +47,19 @@ INSTALLED_APPS = [
     "treebeard",
     # Before import_export: its own `export` command would otherwise shadow `manage.py export` (SPEC §10).
     "reports",
-    "gradingsite",
     "import_export",
     "django_htmx",
+    # The project's apps, bottom layer first (see the README's layout table).
+    "core",
     "audit",
     "branches",
-    "scoring",
+    "campaigns",
     "surveys",
+    "scoring",
+    "publicity",
+    "rectification",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -149,14 +155,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "gradingsite.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process on a first run: a local-memory cache is enough (rate limits are then per process).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy: the request header holding the real client address (e.g. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
-RATELIMIT_VIEW = "gradingsite.views.ratelimited"
+RATELIMIT_VIEW = "portal.views.ratelimited"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
 # Security, strict unless DEBUG.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from portal import views
 
 admin.site.site_header = "分类定级管理后台"
 admin.site.site_title = "分类定级"
@@ -13,10 +13,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("branches.urls")),
+    path("", include("campaigns.urls")),
     path("", include("scoring.urls")),
+    path("", include("publicity.urls")),
+    path("", include("rectification.urls")),
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
 ]
 
-handler403 = "gradingsite.views.forbidden"
-handler404 = "gradingsite.views.not_found"
+handler403 = "portal.views.forbidden"
+handler404 = "portal.views.not_found"

@@ -6,11 +6,10 @@
 Registered when this module is imported (reports.exporters imports it)."""
 from functools import cached_property
 
-from scoring.models import INVESTIGATION_CHECKS, Investigation
-from scoring.selectors_after import transitions
-
+from rectification.selectors import transitions
 from reports.exporters.base import Column, register, register_columns
 from reports.exporters.common import OrgListExporter
+from scoring.models import INVESTIGATION_CHECKS, Investigation
 
 
 @register

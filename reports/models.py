@@ -33,7 +33,7 @@ class ExportJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs",
                              verbose_name="导出人")
-    campaign = models.ForeignKey("scoring.Campaign", on_delete=models.CASCADE, related_name="export_jobs",
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="export_jobs",
                                  verbose_name="定级工作")
     report = models.CharField("报表", max_length=32)
     format = models.CharField("格式", max_length=8, choices=ExportFormat.choices)

@@ -11,9 +11,17 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from branches.models import Org, OrgKind
-from scoring.models import (Campaign, Grade, GradeBand, Indicator, Phase, PhaseDate, Publicity, ScoreSheet,
-                            SheetKind, SheetScore, SheetSource, SheetStatus)
-from scoring.selectors import targets
+from campaigns.models import Campaign, GradeBand, Indicator, Phase, PhaseDate
+from campaigns.selectors import targets
+from publicity.models import Publicity
+from scoring.models import (
+    Grade,
+    ScoreSheet,
+    SheetKind,
+    SheetScore,
+    SheetSource,
+    SheetStatus,
+)
 from surveys.models import Answer, PaperEntry, RespondentCategory, SurveyResponse
 from surveys.selectors import VoteCount, vote_counts
 
@@ -400,7 +408,7 @@ def ledger(campaign: Campaign, scope: Org | None = None) -> Ledger:
     pdate = PhaseDate.objects.filter(campaign=campaign, phase=Phase.PUBLICITY).first()
     if pdate is not None:
         result.publicity.at = pdate.starts_on
-    for entry in AuditEntry.objects.filter(campaign_id=campaign.pk, object_type="scoring.campaign").order_by("at"):
+    for entry in AuditEntry.objects.filter(campaign_id=campaign.pk, object_type="campaigns.campaign").order_by("at"):
         after = entry.after if isinstance(entry.after, dict) else {}
         if str(after.get("phase")) in (str(int(Phase.PUBLICITY)), Phase.PUBLICITY.label):
             result.publicity = Step(at=pdate.starts_on if pdate and pdate.starts_on else entry.at,

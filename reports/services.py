@@ -11,9 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
-
-from .exporters import REGISTRY, get_exporter
-from .models import ExportFormat, ExportJob, ExportStatus
+from reports.exporters import REGISTRY, get_exporter
+from reports.models import ExportFormat, ExportJob, ExportStatus
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +26,13 @@ class ExportError(ValueError):
 def render_report(exporter, fmt: str, target, progress=None) -> None:
     """Write `exporter` in `fmt` ("xlsx" or "pdf") to `target` (a path or a binary file)."""
     if fmt == ExportFormat.XLSX:
-        from .writers.xlsx import write_xlsx
+        from reports.writers.xlsx import write_xlsx
 
         write_xlsx(exporter, target, progress=progress)
     elif fmt == ExportFormat.PDF:
         if not exporter.has_pdf:
             raise ExportError(f"“{exporter.title}”没有 PDF 格式，请选择 Excel。")
-        from .writers.pdf import write_pdf
+        from reports.writers.pdf import write_pdf
 
         write_pdf(exporter, target, progress=progress)
     else:
@@ -65,7 +64,7 @@ def start_export(*, user, campaign, report: str, fmt: str, scope=None) -> Export
 
 def enqueue(*, job: ExportJob) -> ExportJob:
     """Send the job to the Celery queue (again). Returns the job as it now stands."""
-    from .tasks import run_export
+    from reports.tasks import run_export
 
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUED, error="", progress=0)
     if settings.CELERY_TASK_ALWAYS_EAGER:

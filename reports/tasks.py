@@ -2,7 +2,7 @@
 redelivered after a worker died (acks_late + reject_on_worker_lost) simply runs the export again."""
 from celery import shared_task
 
-from . import services
+from reports import services
 
 MAX_RETRIES = 2
 

@@ -2,26 +2,25 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branches.access import can_see_export, can_view_scope, reviewer_or_staff_required, reviewer_scopes, viewer_for
-from scoring.models import Campaign
-
-from . import services
-from .exporters import REGISTRY
-from .exporters.base import ordered_exporters
-from .models import ExportFormat, ExportJob, ExportStatus
+from branches.access import (
+    can_see_export,
+    reviewer_or_staff_required,
+    reviewer_scopes,
+    viewer_for,
+)
+from campaigns.access import campaign_for
+from reports import services
+from reports.exporters import REGISTRY
+from reports.exporters.base import ordered_exporters
+from reports.models import ExportFormat, ExportJob, ExportStatus
 
 RECENT_JOBS = 15
 
 
-def _campaign_for(request, slug):
-    campaign = get_object_or_404(Campaign.objects.select_related("root"), slug=slug)
-    if not can_view_scope(viewer_for(request.user), campaign.root):
-        raise Http404("没有这个定级工作")
-    return campaign
 
 
 def _scopes(viewer, campaign):
@@ -59,7 +58,7 @@ def job_state(job: ExportJob) -> dict:
 @reviewer_or_staff_required
 @require_http_methods(["GET", "POST"])
 def exports(request, slug):
-    campaign = _campaign_for(request, slug)
+    campaign = campaign_for(request, slug)
     viewer = viewer_for(request.user)
     scopes = _scopes(viewer, campaign)
     if request.method == "POST":

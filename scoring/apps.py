@@ -6,9 +6,6 @@ class ScoringConfig(AppConfig):
     verbose_name = "评分与定级"
 
     def ready(self):
-        # Org page panels of 调查摸底, 整改提升 and 星级 (engineer G).
-        from . import panels_after  # noqa: F401
-        # Org page panel of the grades with their explanations (engineer C).
-        from . import panels_grading  # noqa: F401
-        # Campaign-page links to the survey and export pages (engineer U).
-        from . import links  # noqa: F401
+        # The org page panels (grades with their explanations, 调查摸底) and the campaign page links of grading.
+        from scoring import panels  # noqa: F401
+        from scoring.views import grading  # noqa: F401

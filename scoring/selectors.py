@@ -1,299 +1,327 @@
 """Read paths of the scoring app: querysets shaped for the pages and reports that use them."""
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Length, Substr
-from django.urls import reverse
+from __future__ import annotations
 
-from branches.access import Viewer
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404
+
+from branches.access import Viewer, reviewable_orgs_q, visible_orgs_q
 from branches.models import Org
-
-from .models import Campaign, Phase, ScoreSheet, SheetKind, SheetSource, SheetStatus
-
-
-def parent_path_expr(ref="path"):
-    """SQL for the parent's path of an org row (the path less its last step)."""
-    return Substr(OuterRef(ref), 1, Length(OuterRef(ref)) - Org.steplen)
-
-
-def with_parent(qs):
-    """Annotate each org with its parent's name, code and sector id (one query, any depth)."""
-    parent = Org.objects.filter(path=parent_path_expr())
-    return qs.annotate(
-        parent_name=Subquery(parent.values("name")[:1]),
-        parent_code=Subquery(parent.values("code")[:1]),
-        parent_sector_id=Subquery(parent.values("sector_id")[:1]),
-    )
-
-
-def targets(campaign: Campaign):
-    """定级对象 of a campaign, in tree order (SPEC §2): every org strictly inside the root's subtree whose sector
-    takes part, except that an org of a 'graded at top only' sector (村, 社区) is graded only when its parent is
-    not of the same sector. Each gradable org appears exactly once."""
-    root = campaign.root
-    qs = with_parent(
-        Org.objects.filter(
-            path__startswith=root.path,
-            depth__gt=root.depth,
-            sector_id__in=campaign.sectors.values("sector_id"),
-        )
-    )
-    return (
-        qs.exclude(
-            Q(sector__graded_at_top_only=True) & Q(parent_sector_id__isnull=False) & Q(parent_sector_id=F("sector_id"))
-        )
-        .select_related("sector")
-        .order_by("path")
-    )
-
-
-def campaigns_for_viewer(viewer: Viewer):
-    """Campaigns a viewer may see: all for staff; for others, those whose scope holds one of their orgs."""
-    qs = Campaign.objects.select_related("root").order_by("-year", "-created_at")
-    if viewer.is_staff:
-        return list(qs)
-    if not viewer.is_authenticated:
-        return []
-    my_paths = list(
-        Org.objects.filter(pk__in=viewer.secretary_org_ids | viewer.reviewer_org_ids).values_list("path", flat=True)
-    )
-    return [c for c in qs if any(p.startswith(c.root.path) or c.root.path.startswith(p) for p in my_paths)]
-
-
-def secretary_tasks(viewer: Viewer) -> list[dict]:
-    """For a secretary: one task per (campaign, own org) where the org is a 定级对象, newest campaign first.
-
-    Each task is a dict: campaign, org, sheet (the self-evaluation or None), status_label and badge (ok / warn /
-    bad / ""), editable (scoring.services.sheets.self_editable: 自评 open and not submitted, or a RETURNED sheet in
-    自评/测评/评定), return_reason (a RETURNED sheet's reason, else ""), note (what to do now, in Chinese),
-    result_label (the grade published for 公示, else "") with result_title (公示等次, or 定级等次 after 公示),
-    and actions (what to do now first) — [(label, url, primary)]: 填写自评 while
-    editable, else 查看自评 when a sheet exists; 测评结果 from 党员群众测评 on; 整改方案 when the org has a plan
-    below the top band; 公示结果 while the campaign is in 公示. A fixed number of queries per campaign."""
-    from scoring.models import PublishedResult, RectificationPlan
-    from scoring.services.sheets import self_editable
-
-    orgs = list(Org.objects.filter(pk__in=viewer.secretary_org_ids).order_by("path"))
-    if not orgs:
-        return []
-    campaigns = [c for c in Campaign.objects.select_related("root").order_by("-year", "-created_at", "-pk")
-                 if any(o.path.startswith(c.root.path) for o in orgs)]
-    if not campaigns:
-        return []
-    org_ids = [o.pk for o in orgs]
-    sheets = {
-        (s.campaign_id, s.org_id): s
-        for s in ScoreSheet.objects.filter(kind=SheetKind.SELF, org__in=org_ids, campaign__in=campaigns)
-    }
-    plans = {(p.campaign_id, p.org_id): p
-             for p in RectificationPlan.objects.filter(org__in=org_ids, campaign__in=campaigns)}
-    published = {(campaign_id, org_id): label for campaign_id, org_id, label in PublishedResult.objects.filter(
-        org__in=org_ids, publicity__campaign__in=campaigns).values_list("publicity__campaign_id", "org_id", "label")}
-    tasks = []
-    for campaign in campaigns:
-        target_ids = set(targets(campaign).filter(pk__in=org_ids).values_list("pk", flat=True))
-        for org in orgs:
-            if org.pk not in target_ids:
-                continue
-            sheet = sheets.get((campaign.pk, org.pk))
-            editable = self_editable(campaign, sheet)
-            self_url = reverse("self_eval", args=[campaign.slug, org.code])
-            status = sheet.status if sheet else ""
-            returned = status == SheetStatus.RETURNED
-            if sheet is not None and sheet.source == SheetSource.OFFLINE:
-                status_label, badge = "线下录入", "ok"
-            elif sheet is not None:
-                status_label = SheetStatus(status).label
-                badge = {SheetStatus.SUBMITTED: "ok", SheetStatus.RETURNED: "bad"}.get(status, "warn")
-            else:
-                status_label, badge = "未开始", ""
-            if editable and returned:
-                note = "自评被上级党组织退回，请按退回理由修改后重新提交。"
-            elif editable and sheet is not None:
-                note = "草稿已保存，全部打分后请提交。"
-            elif editable:
-                note = "请对照评分标准逐项打分，完成后提交。"
-            elif returned:
-                note = f"自评被退回，但当前阶段为“{campaign.phase_label}”，已不能修改，请联系上级党组织。"
-            elif status == SheetStatus.SUBMITTED and sheet.source == SheetSource.ONLINE:
-                note = f"自评已提交（{sheet.total} 分）。"
-            elif campaign.phase < Phase.SELF:
-                note = "自评尚未开始，请留意自评阶段的时间安排。"
-            elif sheet is None or status == SheetStatus.DRAFT:
-                note = "自评阶段已结束，本组织未提交自评。"
-            else:
-                note = ""
-            actions = []
-            if editable:
-                actions.append(("填写自评", self_url, True))
-            elif sheet is not None:
-                actions.append(("查看自评", self_url, False))
-            if campaign.phase >= Phase.SURVEY:
-                actions.append(("测评结果", reverse("survey_results", args=[campaign.slug, org.code]), False))
-            plan = plans.get((campaign.pk, org.pk))
-            if plan is not None and plan.needs_plan:
-                url = reverse("rectification_plan", args=[campaign.slug, org.code])
-                actions.append(("整改方案", url, plan.submitted_at is None))
-                note = (f"定级为“{plan.label}”，请制定并报送整改方案。" if plan.submitted_at is None
-                        else "整改方案已报送，请按期报告各项整改进展。")
-            result_label = published.get((campaign.pk, org.pk), "")
-            if campaign.phase == Phase.PUBLICITY and result_label:
-                actions.append(("公示结果", reverse("public_results", args=[campaign.slug]), False))
-            actions.sort(key=lambda a: not a[2])  # what to do now first
-            tasks.append({
-                "campaign": campaign, "org": org, "sheet": sheet, "status_label": status_label, "badge": badge,
-                "editable": editable, "return_reason": sheet.return_reason if returned else "", "note": note,
-                "result_label": result_label, "actions": actions,
-                "result_title": "公示等次" if campaign.phase <= Phase.PUBLICITY else "定级等次",
-                # kept for older templates: the first action's url and label
-                "url": actions[0][1] if actions else "", "action": actions[0][0] if actions else "",
-            })
-    return tasks
-
-
-def reviewer_tasks(viewer: Viewer, campaigns: list[Campaign] | None = None) -> list[dict]:
-    """What awaits a reviewer (or staff) now, per visible campaign, newest first:
-    [{campaign, items: [{label, count, unit, url}]}], campaigns with nothing pending left out.
-
-    Counted over the orgs the viewer reviews (staff: all): 调查摸底 still to fill (调查摸底 phase);
-    self-evaluations submitted, to check or return (自评, 测评); 定级对象 not yet reviewed (上级评定); orgs reopened
-    by an upheld objection, and objections pending (公示; objections over the viewer's visible orgs); rectification
-    plans not yet filed (整改提升, 检查验收); rectification items reported and awaiting acceptance (any phase).
-    A fixed number of queries per campaign. `campaigns` (campaigns_for_viewer(viewer), when the caller has it)
-    saves a query."""
-    from branches.access import reviewable_orgs_q, visible_orgs_q
-    from scoring.models import (
-        Grade, Investigation, ItemStatus, Objection, ObjectionStatus, RectificationItem, RectificationPlan, Tier,
-    )
-
-    if not (viewer.is_staff or viewer.is_reviewer):
-        return []
-    campaigns = campaigns_for_viewer(viewer) if campaigns is None else campaigns
-    if not campaigns:
-        return []
-    reviewable = reviewable_orgs_q(viewer)
-    items_by_campaign: dict[int, int] = {}
-    for campaign_id in (RectificationItem.objects.filter(status=ItemStatus.REPORTED, plan__campaign__in=campaigns)
-                        .filter(reviewable_orgs_q(viewer, "plan__org__")).values_list("plan__campaign_id", flat=True)):
-        items_by_campaign[campaign_id] = items_by_campaign.get(campaign_id, 0) + 1
-    result = []
-    for campaign in campaigns:
-        slug, items = campaign.slug, []
-        review_url = reverse("review_list", args=[slug])
-        if campaign.phase == Phase.INVESTIGATE:
-            mine = targets(campaign).filter(reviewable)
-            missing = mine.exclude(pk__in=Investigation.objects.filter(campaign=campaign).values("org_id")).count()
-            if missing:
-                items.append({"label": "调查摸底待填写", "count": missing, "unit": "个",
-                              "url": reverse("investigation_list", args=[slug])})
-        elif campaign.phase in (Phase.SELF, Phase.SURVEY):
-            submitted = ScoreSheet.objects.filter(campaign=campaign, kind=SheetKind.SELF,
-                                                  status=SheetStatus.SUBMITTED).filter(
-                reviewable_orgs_q(viewer, "org__")).count()
-            if submitted:
-                items.append({"label": "已提交的自评，可查看或退回", "count": submitted, "unit": "份",
-                              "url": review_url + "?show=submitted"})
-        elif campaign.phase == Phase.REVIEW:
-            done = ScoreSheet.objects.filter(campaign=campaign, kind=SheetKind.REVIEW, status=SheetStatus.SUBMITTED)
-            waiting = targets(campaign).filter(reviewable).exclude(pk__in=done.values("org_id")).count()
-            if waiting:
-                items.append({"label": "定级对象待评定", "count": waiting, "unit": "个",
-                              "url": review_url + "?show=unreviewed"})
-        elif campaign.phase == Phase.PUBLICITY:
-            reopened = Grade.objects.filter(campaign=campaign, reopened=True).filter(
-                reviewable_orgs_q(viewer, "org__")).count()
-            if reopened:
-                items.append({"label": "异议成立、需重新评定", "count": reopened, "unit": "个", "url": review_url})
-            pending = Objection.objects.filter(campaign=campaign, status=ObjectionStatus.PENDING)
-            if not viewer.is_staff:
-                pending = pending.filter(org__isnull=False).filter(visible_orgs_q(viewer, "org__"))
-            pending = pending.count()
-            if pending:
-                items.append({"label": "公示异议待处理" if viewer.is_staff else "公示异议待组织部处理",
-                              "count": pending, "unit": "条",
-                              "url": reverse("objection_list", args=[slug]) + "?status=pending"})
-        elif campaign.phase in (Phase.RECTIFY, Phase.ACCEPT):
-            unfiled = RectificationPlan.objects.filter(campaign=campaign, submitted_at__isnull=True).exclude(
-                tier=Tier.TOP).filter(reviewable_orgs_q(viewer, "org__")).count()
-            if unfiled:
-                items.append({"label": "尚未报送整改方案的党组织（请督促）", "count": unfiled, "unit": "个",
-                              "url": reverse("rectification_overview", args=[slug])})
-        if items_by_campaign.get(campaign.pk):
-            items.append({"label": "整改事项待验收", "count": items_by_campaign[campaign.pk], "unit": "项",
-                          "url": reverse("rectification_overview", args=[slug])})
-        if items:
-            result.append({"campaign": campaign, "items": items})
-    return result
-
+from campaigns.models import Campaign, GradeBand
+from campaigns.selectors import targets
+from scoring.models import (
+    INVESTIGATION_CHECKS,
+    Grade,
+    Investigation,
+    ScoreSheet,
+    SheetKind,
+    SheetLevel,
+    SheetNote,
+    SheetScore,
+    SheetStatus,
+)
+from scoring.services.grading import (
+    NOT_GRADED,
+    all_vote_counts,
+    labels_of,
+    sector_rules,
+)
+from scoring.services.sheets import campaign_sector_for, rubric_items
 
 # --- Coverage (SPEC §2 全覆盖、无遗漏、不重复), used by the campaign page (engineer B) -------------------------
 
 
-def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
-    """Who is graded in `campaign` and who is not, and why — in four queries whatever the tree size.
+@dataclass
+class InvestigationRow:
+    org: object
+    investigation: Investigation | None
+    grade: Grade | None
 
-    Every org strictly inside the root's subtree (limited to what `viewer` may see, when given and not staff) is
-    either one 定级对象 (from `targets()`, counted once under its unit = the directly subordinate org of the root
-    it lies in, and under its sector) or listed in `excluded` with its reason. Returns a dict:
-    sectors (taking part, in order), rows [{unit, counts per sector, total}], totals, total, scope_count,
-    excluded [{reason, orgs}], excluded_count, empty_units (units without a 定级对象), empty_sectors."""
-    from branches.access import visible_orgs_q
+    @property
+    def checks(self):
+        if self.investigation is None:
+            return [(label, None, "") for _, label in INVESTIGATION_CHECKS]
+        return self.investigation.checks
 
-    from .models import CampaignSector
 
-    root = campaign.root
-    limit = visible_orgs_q(viewer) if viewer is not None else Q()
-    sectors = [cs.sector for cs in CampaignSector.objects.filter(campaign=campaign).select_related("sector")
-               .order_by("sector__order", "sector__name")]
-    taking_part = {s.pk for s in sectors}
-    target_ids = set(targets(campaign).filter(limit).values_list("pk", flat=True))
-    orgs = list(
-        Org.objects.filter(limit, path__startswith=root.path, depth__gt=root.depth)
-        .select_related("sector").order_by("path")
-    )
-    units = list(Org.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"))
-    by_path = {o.path: o for o in orgs}
-    unit_len = (root.depth + 1) * Org.steplen
-    column = {s.pk: i for i, s in enumerate(sectors)}
-    counts = {u.path: [0] * len(sectors) for u in units}
-    reasons: dict[str, list] = {}
-    for org in orgs:
-        if org.pk in target_ids:
-            counts[org.path[:unit_len]][column[org.sector_id]] += 1
+def investigation_rows(campaign: Campaign, viewer: Viewer | None = None) -> list[InvestigationRow]:
+    """Every 定级对象 (tree order) with its checklist (None when not filled) and its grade — the rows of the
+    调查摸底与分类定级表. Three queries."""
+    orgs = targets(campaign)
+    if viewer is not None:
+        orgs = orgs.filter(visible_orgs_q(viewer))
+    orgs = list(orgs)
+    ids = [o.pk for o in orgs]
+    invs = {i.org_id: i for i in Investigation.objects.filter(campaign=campaign, org_id__in=ids)}
+    grades = {g.org_id: g for g in Grade.objects.filter(campaign=campaign, org_id__in=ids)}
+    return [InvestigationRow(o, invs.get(o.pk), grades.get(o.pk)) for o in orgs]
+
+
+def org_investigations(org) -> list[Investigation]:
+    """The checklists of one org, newest campaign first (for the org page)."""
+    return list(Investigation.objects.filter(org=org).select_related("campaign", "filled_by")
+                .order_by("-campaign__year", "-campaign__created_at"))
+
+
+PALETTE = ["#1d7a3a", "#7cb342", "#f2b705", "#c62828", "#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#5d4037",
+           "#ad1457", "#546e7a", "#9e9d24", "#4527a0", "#00695c"]
+
+
+NOT_GRADED_COLOR = "#bdbdbd"
+
+
+def target_or_404(campaign: Campaign, org: Org) -> Org:
+    """`org` if it is a 定级对象 of the campaign, else 404."""
+    found = targets(campaign).filter(pk=org.pk).first()
+    if found is None:
+        raise Http404("该党组织不是本次定级工作的定级对象")
+    return found
+
+
+def scoped_targets(campaign: Campaign, viewer: Viewer):
+    """The campaign's 定级对象 a viewer reviews: all for staff, those strictly below a reviewer's org otherwise."""
+    return targets(campaign).filter(reviewable_orgs_q(viewer))
+
+
+@dataclass
+class OrgStatus:
+    org: Org
+    self_status: str = ""           # SheetStatus value, "" when not started
+    self_total: Decimal | None = None
+    self_source: str = ""
+    review_total: Decimal | None = None
+    votes: object = None            # VoteCount or None
+    grade: Grade | None = None
+
+    @property
+    def self_submitted(self):
+        return self.self_status == SheetStatus.SUBMITTED
+
+    @property
+    def self_label(self):
+        return SheetStatus(self.self_status).label if self.self_status else "未开始"
+
+    @property
+    def reviewed(self):
+        return self.review_total is not None
+
+    @property
+    def vote_total(self):
+        return self.votes.total if self.votes else 0
+
+    @property
+    def final_label(self):
+        return (self.grade.final_label if self.grade else "") or ""
+
+    @property
+    def deviation(self):
+        if self.self_submitted and self.self_total is not None and self.review_total is not None:
+            return self.self_total - self.review_total
+        return None
+
+
+def org_statuses(campaign: Campaign, orgs: list[Org], org_q: Q | None = None) -> list[OrgStatus]:
+    """Self/survey/review/grade status of each org, in the given order. Five queries. `org_q` (a filter on the
+    "org__" relation) narrows what is read to the orgs' part of the tree."""
+    rows = {o.pk: OrgStatus(o) for o in orgs}
+    org_q = org_q if org_q is not None else Q()
+    sheets = (ScoreSheet.objects.filter(campaign=campaign).filter(org_q)
+              .values_list("org_id", "kind", "status", "total", "source"))
+    for org_id, kind, status, total, source in sheets:
+        row = rows.get(org_id)
+        if row is None:
             continue
-        if org.sector_id is None:
-            reason = "党委未设所属领域，本身不作为定级对象"
-        elif org.sector_id not in taking_part:
-            reason = f"所属领域“{org.sector.name}”未参加本次定级"
-        elif org.sector.graded_at_top_only:
-            parent_path = org.path[: -Org.steplen]
-            top = None
-            while parent_path and len(parent_path) > len(root.path):
-                parent = by_path.get(parent_path)
-                if parent is not None and parent.pk in target_ids:
-                    top = parent
-                    break
-                parent_path = parent_path[: -Org.steplen]
-            reason = (f"村、社区党组织下属的党支部，随“{top.name}”一并定级" if top
-                      else "村、社区党组织下属的党支部，随其上级村、社区党组织定级")
+        if kind == SheetKind.SELF:
+            row.self_status, row.self_total, row.self_source = status, total, source
+        elif status == SheetStatus.SUBMITTED:
+            row.review_total = total
+    ids = list(rows) if len(rows) <= 500 else None
+    for org_id, votes in all_vote_counts(campaign, ids).items():
+        if org_id in rows and votes.total:
+            rows[org_id].votes = votes
+    for grade in Grade.objects.filter(campaign=campaign).filter(org_q).defer("explanation"):
+        if grade.org_id in rows:
+            rows[grade.org_id].grade = grade
+    return list(rows.values())
+
+
+def review_rows(campaign: Campaign, viewer: Viewer) -> list[OrgStatus]:
+    """The review list: the viewer's 定级对象 in tree order with their status."""
+    return org_statuses(campaign, list(scoped_targets(campaign, viewer)), reviewable_orgs_q(viewer, "org__"))
+
+
+@dataclass
+class SheetView:
+    """A rubric with one or two sheets' values laid out for a template: indicators → criteria with scores."""
+
+    indicators: list
+    sheet: ScoreSheet | None
+    other: ScoreSheet | None = None
+    notes: dict = field(default_factory=dict)
+
+
+def sheet_values(sheet: ScoreSheet | None) -> tuple[dict, dict, dict]:
+    """({criterion_id: score}, {indicator_id: score (indicator-level rows)}, {indicator_id: note}). Two queries."""
+    if sheet is None or sheet.pk is None:
+        return {}, {}, {}
+    by_crit, by_ind = {}, {}
+    for crit_id, ind_id, score in SheetScore.objects.filter(sheet=sheet).values_list("criterion_id", "indicator_id",
+                                                                                        "score"):
+        if crit_id:
+            by_crit[crit_id] = score
         else:
-            reason = "不符合定级对象条件"
-        reasons.setdefault(reason, []).append(org)
-    visible_units = {o.path[:unit_len] for o in orgs}
-    rows = [
-        {"unit": u, "counts": counts[u.path], "total": sum(counts[u.path])}
-        for u in units if viewer is None or viewer.is_staff or u.path in visible_units
-    ]
-    totals = [sum(r["counts"][i] for r in rows) for i in range(len(sectors))]
-    # A village/community branch "graded through" its parent is listed last: it is covered, just not separately.
-    excluded = sorted(({"reason": k, "orgs": v} for k, v in reasons.items()),
-                      key=lambda g: ("随" in g["reason"], g["reason"]))
+            by_ind[ind_id] = score
+    notes = dict(SheetNote.objects.filter(sheet=sheet).values_list("indicator_id", "note"))
+    return by_crit, by_ind, notes
+
+
+def indicator_sums(indicators, by_crit: dict, by_ind: dict) -> dict:
+    """{indicator_id: sum of its scores} — the indicator-level score when entered, else the criteria's sum."""
+    sums = {}
+    for ind in indicators:
+        if ind.pk in by_ind:
+            sums[ind.pk] = by_ind[ind.pk]
+        else:
+            vals = [by_crit[c.pk] for c in ind.items if c.pk in by_crit]
+            sums[ind.pk] = sum(vals, Decimal("0")) if vals else None
+    return sums
+
+
+def sheet_page(campaign: Campaign, org: Org) -> dict:
+    """Everything the self-evaluation and review pages show for one org: rubric, both sheets with values, votes,
+    grade and the scale's labels."""
+    cs = campaign_sector_for(campaign, org)
+    indicators = rubric_items(cs.rubric_id)
+    sheets = {s.kind: s for s in ScoreSheet.objects.filter(campaign=campaign, org=org).select_related("submitted_by")}
+    self_sheet, review_sheet = sheets.get(SheetKind.SELF), sheets.get(SheetKind.REVIEW)
+    s_crit, s_ind, s_notes = sheet_values(self_sheet)
+    r_crit, r_ind, r_notes = sheet_values(review_sheet)
+    s_sums, r_sums = indicator_sums(indicators, s_crit, s_ind), indicator_sums(indicators, r_crit, r_ind)
+    for ind in indicators:
+        ind.self_sum, ind.review_sum = s_sums[ind.pk], r_sums[ind.pk]
+        ind.self_note, ind.review_note = s_notes.get(ind.pk, ""), r_notes.get(ind.pk, "")
+        ind.review_score = r_ind.get(ind.pk)
+        for crit in ind.items:
+            crit.self_score = s_crit.get(crit.pk)
+            crit.review_score = r_crit.get(crit.pk)
+    votes = all_vote_counts(campaign, [org.pk]).get(org.pk)
+    grade = Grade.objects.filter(campaign=campaign, org=org).select_related("overridden_by").first()
+    labels = list(GradeBand.objects.filter(scale_id=cs.scale_id).order_by("-min_score").values_list("label", flat=True))
     return {
-        "sectors": sectors,
-        "rows": rows,
-        "totals": totals,
-        "total": sum(totals),
-        "scope_count": len(orgs),
-        "excluded": excluded,
-        "excluded_count": sum(len(g["orgs"]) for g in excluded),
-        "empty_units": [r["unit"] for r in rows if r["total"] == 0],
-        "empty_sectors": [s for s, n in zip(sectors, totals) if n == 0],
+        "campaign_sector": cs, "indicators": indicators, "self_sheet": self_sheet, "review_sheet": review_sheet,
+        "votes": votes if votes and votes.total else None, "grade": grade, "labels": labels,
+        "review_level": review_sheet.level if review_sheet else SheetLevel.CRITERION,
+    }
+
+
+def _color_map(labels: list[str]) -> dict[str, str]:
+    colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+    colors[NOT_GRADED] = NOT_GRADED_COLOR
+    return colors
+
+
+def bar_chart(rows: list[tuple[str, Counter]], labels: list[str], colors: dict[str, str]) -> dict:
+    """Geometry of a horizontal stacked bar chart (rendered as inline SVG by the template): one bar per row,
+    one segment per label with a count, widths proportional to the largest row total."""
+    name_w, bar_w, count_w, row_h, gap = 150, 380, 50, 22, 8
+    biggest = max((sum(c.values()) for _, c in rows), default=0) or 1
+    bars = []
+    for i, (name, counts) in enumerate(rows):
+        y = 10 + i * (row_h + gap)
+        x = name_w
+        segments = []
+        for label in labels + [NOT_GRADED]:
+            n = counts.get(label, 0)
+            if not n:
+                continue
+            w = bar_w * n / biggest
+            segments.append({"x": round(x, 2), "w": round(w, 2), "label": label, "n": n, "color": colors[label],
+                             "text_x": round(x + w / 2, 2), "show_n": w >= 16})
+            x += w
+        # 12px CJK glyphs: 11 characters and the ellipsis fit the name column
+        bars.append({"name": name[:11] + ("…" if len(name) > 11 else ""), "full_name": name, "y": y,
+                     "text_y": y + row_h * 0.7, "segments": segments, "total": sum(counts.values()),
+                     "total_x": round(x + 6, 2), "h": row_h})
+    legend_y = 10 + len(rows) * (row_h + gap) + 6
+    legend = []
+    x, y = 0, legend_y
+    width = name_w + bar_w + count_w
+    present = [lb for lb in labels + [NOT_GRADED] if any(c.get(lb) for _, c in rows)]
+    for label in present:
+        step = 18 + 13 * len(label) + 14
+        if x and x + step > width:  # wrap: every label stays inside the picture
+            x, y = 0, y + 20
+        legend.append({"label": label, "color": colors[label], "x": x, "y": y})
+        x += step
+    height = y + 26
+    return {"bars": bars, "legend": legend, "width": width, "height": height,
+            "name_w": name_w, "bar_w": bar_w}
+
+
+def _pct(n, d):
+    return round(100 * n / d) if d else 0
+
+
+def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
+    """Progress, what is missing per unit, grade distribution (by unit, by sector) and the 自评偏差 list, for the
+    viewer's scope (staff: the whole campaign; a reviewer: the 定级对象 strictly below their org)."""
+    root = campaign.root
+    orgs = list(scoped_targets(campaign, viewer))
+    statuses = org_statuses(campaign, orgs, reviewable_orgs_q(viewer, "org__"))
+    rules = sector_rules(campaign)
+    labels = labels_of(rules)
+    colors = _color_map(labels)
+    unit_len = len(root.path) + Org.steplen
+    units = {o.path: o for o in Org.objects.filter(path__startswith=root.path, depth=root.depth + 1)}
+
+    due = len(statuses)
+    progress = [
+        {"name": "自评已提交", "done": sum(s.self_submitted for s in statuses), "due": due},
+        {"name": "已收到测评", "done": sum(1 for s in statuses if s.vote_total), "due": due,
+         "extra": f"共 {sum(s.vote_total for s in statuses)} 票"},
+        {"name": "上级评定已完成", "done": sum(s.reviewed for s in statuses), "due": due},
+        {"name": "已定级", "done": sum(1 for s in statuses if s.final_label), "due": due},
+    ]
+    for p in progress:
+        p["pct"] = _pct(p["done"], p["due"])
+
+    by_unit: dict[str, list[OrgStatus]] = defaultdict(list)
+    for s in statuses:
+        by_unit[s.org.path[:unit_len]].append(s)
+    unit_rows = []
+    for path in sorted(by_unit):
+        items = by_unit[path]
+        unit = units.get(path)
+        missing_self = [s.org for s in items if not s.self_submitted]
+        missing_survey = [s.org for s in items if not s.vote_total]
+        missing_review = [s.org for s in items if not s.reviewed]
+        unit_rows.append({
+            "unit": unit, "name": unit.name if unit else "—", "count": len(items),
+            "missing_self": missing_self, "missing_survey": missing_survey, "missing_review": missing_review,
+            "complete": not (missing_self or missing_survey or missing_review),
+            "grades": Counter(s.final_label or NOT_GRADED for s in items),
+        })
+
+    sector_names = {cs_id: r.campaign_sector.sector.name for cs_id, r in rules.items()}
+    sector_order = {cs_id: (r.campaign_sector.sector.order, r.campaign_sector.sector.name)
+                    for cs_id, r in rules.items()}
+    by_sector: dict[int, Counter] = defaultdict(Counter)
+    for s in statuses:
+        by_sector[s.org.sector_id][s.final_label or NOT_GRADED] += 1
+    sector_rows = [(sector_names.get(sid, "—"), by_sector[sid])
+                   for sid in sorted(by_sector, key=lambda k: sector_order.get(k, (999, "")))]
+
+    threshold = campaign.deviation_threshold
+    deviations = sorted((s for s in statuses if s.deviation is not None and s.deviation >= threshold),
+                        key=lambda s: s.deviation, reverse=True)
+
+    return {
+        "progress": progress, "units": unit_rows, "due": due,
+        "unit_chart": bar_chart([(u["name"], u["grades"]) for u in unit_rows], labels, colors),
+        "sector_chart": bar_chart(sector_rows, labels, colors),
+        "deviations": deviations, "threshold": threshold, "labels": labels,
+        "totals": Counter(s.final_label or NOT_GRADED for s in statuses),
     }

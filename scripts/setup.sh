@@ -38,7 +38,7 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch .venv/.installed
 fi
-# The PDFs' common CJK font (gradingsite/pdf_fonts.py) in var/fonts/: built once (~20 s), then only checked.
+# The PDFs' common CJK font (core/pdf_fonts.py) in var/fonts/: built once (~20 s), then only checked.
 # DEBUG=1 only lets the settings load without SECRET_KEY; the command touches neither the database nor the network.
 DEBUG=1 .venv/bin/python manage.py build_pdf_fonts
 echo "==> 环境就绪"

@@ -2,7 +2,7 @@
 paper_tally page so that double entry and auditing cannot be bypassed."""
 from django.contrib import admin
 
-from .models import PaperEntry, SurveyResponse, SurveyToken
+from surveys.models import PaperEntry, SurveyResponse, SurveyToken
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

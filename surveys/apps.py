@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = "党员群众测评"
+
+    def ready(self):
+        # Campaign page links to the survey pages.
+        from surveys import links  # noqa: F401

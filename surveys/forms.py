@@ -1,7 +1,7 @@
 from django import forms
 
-from .models import Answer, RespondentCategory
-from .services import MAX_ISSUE, SUGGESTIONS_MAX
+from surveys.models import Answer, RespondentCategory
+from surveys.services import MAX_ISSUE, SUGGESTIONS_MAX
 
 ANSWER_CHOICES = [(str(v), label) for v, label in Answer.choices]
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_ratelimit.core import is_ratelimited
 
-from .models import GuessBlock
+from surveys.models import GuessBlock
 
 GUESS_RATE = "30/10m"  # unknown-code lookups per client
 GUARD_SECONDS = 10 * 60

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from branches.models import Org
-from scoring.models import Campaign
+from campaigns.models import Campaign
 
 
 class Answer(models.IntegerChoices):

@@ -4,10 +4,16 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from scoring.models import Indicator
-from scoring.selectors import targets
-
-from .models import PAPER_CATEGORIES, Answer, PaperEntry, RespondentCategory, SurveyResponse, SurveyToken
+from campaigns.models import Indicator
+from campaigns.selectors import targets
+from surveys.models import (
+    PAPER_CATEGORIES,
+    Answer,
+    PaperEntry,
+    RespondentCategory,
+    SurveyResponse,
+    SurveyToken,
+)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,19 @@ from django.utils import timezone
 
 from audit.services import record
 from branches.models import Org
-from scoring.models import Campaign, Indicator, Phase
-from scoring.selectors import targets
-
-from . import tokens
-from .models import (PAPER_CATEGORIES, Answer, GuessBlock, PaperEntry, RespondentCategory, SurveyResponse,
-                     SurveyToken)
-from .selectors import PaperStatus, paper_status
+from campaigns.models import Campaign, Indicator, Phase
+from campaigns.selectors import targets
+from surveys import tokens
+from surveys.models import (
+    PAPER_CATEGORIES,
+    Answer,
+    GuessBlock,
+    PaperEntry,
+    RespondentCategory,
+    SurveyResponse,
+    SurveyToken,
+)
+from surveys.selectors import PaperStatus, paper_status
 
 MAX_ISSUE = 1000
 SUGGESTIONS_MAX = 500

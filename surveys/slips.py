@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from . import tokens
+from surveys import tokens
 
 SLIPS_PER_PAGE = 10
 

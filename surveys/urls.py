@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from surveys import views
 
 urlpatterns = [
     path("s/", views.survey_entry, name="survey_entry"),

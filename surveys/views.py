@@ -12,14 +12,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from branches.access import (can_review_org, can_view_scope, get_org_for_user, login_required,
-                             reviewer_or_staff_required, staff_required, viewer_for, visible_orgs_q)
-from scoring.models import Campaign
-from scoring.selectors import targets
-
-from . import guard, selectors, services, slips, tokens
-from .forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
-from .models import PaperEntry
+from branches.access import (
+    can_review_org,
+    get_org_for_user,
+    login_required,
+    reviewer_or_staff_required,
+    staff_required,
+    viewer_for,
+    visible_orgs_q,
+)
+from campaigns.access import campaign_for
+from campaigns.selectors import targets
+from surveys import guard, selectors, services, slips, tokens
+from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
+from surveys.models import PaperEntry
 
 # ---- respondent pages -------------------------------------------------------------------------------------------
 
@@ -109,12 +115,6 @@ def survey_thanks(request):
 
 # ---- staff and reviewer pages -------------------------------------------------------------------------------
 
-def _campaign(request, slug) -> Campaign:
-    """The campaign if the viewer may see its scope, else 404."""
-    campaign = Campaign.objects.select_related("root").filter(slug=slug).first()
-    if campaign is None or not can_view_scope(viewer_for(request.user), campaign.root):
-        raise Http404("没有这个定级工作")
-    return campaign
 
 
 def _target_org(request, campaign, code, need):
@@ -127,7 +127,7 @@ def _target_org(request, campaign, code, need):
 @reviewer_or_staff_required
 def survey_overview(request, slug):
     """Codes issued and used, and the tallies, per 定级对象 in the viewer's subtree."""
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     viewer = viewer_for(request.user)
     rows = selectors.survey_overview(campaign, visible_orgs_q(viewer))
     for row in rows:
@@ -144,7 +144,7 @@ def survey_overview(request, slug):
 def survey_results(request, slug, code):
     """One org's results: everything for staff and reviewers above it; for the org's own secretary the overall
     tally, and breakdowns and free text only from SMALL_N responses on."""
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     org = _target_org(request, campaign, code, "view")
     full = can_review_org(viewer_for(request.user), org)
     results = selectors.org_results(campaign, org, full_access=full)
@@ -157,7 +157,7 @@ def survey_results(request, slug, code):
 def issue_tokens(request, slug, code):
     """Issue fresh codes for an org (staff, or a reviewer above it) and download them at once as slips or CSV:
     the codes are not stored, so this download is the only copy."""
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     org = _target_org(request, campaign, code, "review")
     form = IssueTokensForm(request.POST or None)
     error = ""
@@ -187,7 +187,7 @@ def issue_tokens(request, slug, code):
 def paper_tally(request, slug, code):
     """Double entry of an org's paper ballot counts: each staff member enters their own count; a mismatch names
     the numbers that differ."""
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     org = _target_org(request, campaign, code, "view")
     entries = list(PaperEntry.objects.filter(campaign=campaign, org=org).select_related("entered_by")
                    .order_by("entered_at", "pk"))

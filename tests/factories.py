@@ -4,7 +4,15 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from branches.models import Org, OrgKind, Role, RoleAssignment, Sector
-from scoring.models import Campaign, CampaignSector, Criterion, GradeBand, GradeScale, Indicator, RubricVersion
+from campaigns.models import (
+    Campaign,
+    CampaignSector,
+    Criterion,
+    GradeBand,
+    GradeScale,
+    Indicator,
+    RubricVersion,
+)
 
 D = Decimal
 

@@ -6,8 +6,9 @@ from django.apps import apps
 from django.core.management import call_command
 
 from branches.models import Org, RoleAssignment
-from scoring.models import Campaign, Grade, Phase
-from scoring.selectors import targets
+from campaigns.models import Campaign, Phase
+from campaigns.selectors import targets
+from scoring.models import Grade
 
 
 def table_counts():

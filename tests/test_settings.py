@@ -59,4 +59,4 @@ def test_redis_cache_keeps_one_client_and_really_stores():
             "print(type(cache).__module__, cache.get(k), c.get_client() is c.get_client(), "
             "c.get_client().get(cache.make_and_validate_key(k)) is not None); cache.delete(k)")
     result = run_manage("shell", "-c", code, DEBUG="1", REDIS_URL=os.environ["REDIS_URL"])
-    assert result.stdout.strip().splitlines()[-1] == "gradingsite.cache 42 True True", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "core.cache 42 True True", result.stderr

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from scoring.selectors import targets
+from campaigns.selectors import targets
 from tests.conftest import login
 
 
@@ -29,7 +29,7 @@ def test_upload_stash_belongs_to_the_uploading_session(rf, db):
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from gradingsite.uploads import UploadStash
+    from core.uploads import UploadStash
 
     stash = UploadStash("test")
     mine, theirs = rf.post("/"), rf.post("/")

@@ -1,8 +1,7 @@
 from functools import cached_property
 
 from reports import selectors
-
-from .base import Column, Exporter, Sheet, register
+from reports.exporters.base import Column, Exporter, Sheet, register
 
 
 @register

@@ -3,9 +3,8 @@ from functools import cached_property
 from typing import Iterator
 
 from reports import selectors
-
-from . import base
-from .base import Column, Exporter
+from reports.exporters import base
+from reports.exporters.base import Column, Exporter
 
 
 class OrgListExporter(Exporter):

@@ -1,11 +1,10 @@
 from functools import cached_property
 
 from reports import selectors
+from reports.exporters.base import Column, Exporter, Sheet, register
+from reports.exporters.common import org_kind_label
 from reports.selectors import OrgRow
 from reports.writers.text import cell_text
-
-from .base import Column, Exporter, Sheet, register
-from .common import org_kind_label
 
 
 @register

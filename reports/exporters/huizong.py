@@ -4,8 +4,7 @@ from functools import cached_property
 
 from branches.models import Org
 from reports import selectors
-
-from .base import Column, Exporter, Sheet, register
+from reports.exporters.base import Column, Exporter, Sheet, register
 
 
 @register

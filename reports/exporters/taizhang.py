@@ -3,10 +3,9 @@ from functools import cached_property
 from django.utils import timezone
 
 from reports import selectors
+from reports.exporters.base import Column, register
+from reports.exporters.common import OrgListExporter
 from reports.selectors import OrgRow
-
-from .base import Column, register
-from .common import OrgListExporter
 
 
 def _day(value):

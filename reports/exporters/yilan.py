@@ -1,7 +1,6 @@
+from reports.exporters.base import Column, register
+from reports.exporters.common import OrgListExporter, org_kind_label
 from reports.selectors import OrgRow
-
-from .base import Column, register
-from .common import OrgListExporter, org_kind_label
 
 
 @register

@@ -2,10 +2,13 @@ from functools import cached_property
 
 from django.db.models import Prefetch
 
+from rectification.models import (
+    RectificationItem,
+    RectificationPlan,
+    RectificationProgress,
+)
 from reports import selectors
-from scoring.models import RectificationItem, RectificationPlan, RectificationProgress
-
-from .base import Column, Exporter, Sheet, register
+from reports.exporters.base import Column, Exporter, Sheet, register
 
 
 def _who(user):

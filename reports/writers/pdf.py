@@ -1,4 +1,4 @@
-"""PDF writer (WeasyPrint): A4 print layout with an embedded CJK font (gradingsite/pdf_fonts.py: the project's common subset
+"""PDF writer (WeasyPrint): A4 print layout with an embedded CJK font (core/pdf_fonts.py: the project's common subset
 of Noto Sans CJK SC, falling back to the system font per character), title, 填报单位, date,
 page numbers (@page counters), table headers repeated on every page, signature and seal lines.
 
@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from html import escape
 
 import cssselect2
-
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
@@ -30,8 +29,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import create_layout
 from weasyprint.urls import URLFetcher
 
-from gradingsite import pdf_fonts as fonts
-from .text import cell_text
+from core import pdf_fonts as fonts
+from reports.writers.text import cell_text
 
 logger = logging.getLogger(__name__)
 
@@ -431,7 +430,7 @@ _fonts = {}
 
 def _text_font():
     """The regular face the report's text is set in first (Pillow, for glyph advances): the built common font when
-    there is one, else the system's Noto Sans CJK SC (gradingsite.pdf_fonts.text_face) — the font the layout uses. None when
+    there is one, else the system's Noto Sans CJK SC (core.pdf_fonts.text_face) — the font the layout uses. None when
     it cannot be loaded."""
     try:
         path, index = fonts.text_face()

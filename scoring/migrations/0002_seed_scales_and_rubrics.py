@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from scoring.seed import seed_default_rubrics, seed_scales
+    from campaigns.seed import seed_default_rubrics, seed_scales  # the seed data moved with the models
 
     get = apps.get_model
     seed_scales(get("scoring", "GradeScale"), get("scoring", "GradeBand"))

@@ -4,8 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from branches.models import Org
-
-from .core import Campaign, Criterion, Indicator
+from campaigns.models import Campaign, Criterion, Indicator
 
 
 class SheetKind(models.TextChoices):

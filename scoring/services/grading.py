@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from branches.models import Org
+from campaigns.models import Campaign, CampaignSector
+from campaigns.selectors import targets
 from scoring import engine
-from scoring.models import (
-    Campaign, CampaignSector, GradeBand, Grade, OfflineVotes, ScoreSheet, SheetKind, SheetStatus,
-)
-from scoring.selectors import targets
+from scoring.models import Grade, OfflineVotes, ScoreSheet, SheetKind, SheetStatus
 from surveys.selectors import VoteCount, vote_counts
 
 NOT_GRADED = "未定级"

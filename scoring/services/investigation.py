@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import diff, record
-from scoring.models import INVESTIGATION_CHECKS, Investigation, Phase
+from campaigns.models import Phase
+from scoring.models import INVESTIGATION_CHECKS, Investigation
 
 NOTE_MAX = 500
 SUMMARY_MAX = 2000
@@ -27,7 +28,7 @@ def save_investigation(*, campaign, org, actor, values: dict) -> Investigation:
 
     `values` holds every `{key}_ok` (True/False — each point must be answered 是 or 否), optional `{key}_note`
     (≤ 500 characters) and optional `summary`. Audited with the changed fields."""
-    from scoring.selectors import targets
+    from campaigns.selectors import targets
 
     if campaign.phase != Phase.INVESTIGATE:
         raise ValidationError(f"只有在「调查摸底」阶段才能填写调查摸底情况（当前阶段：{campaign.phase_label}）。")

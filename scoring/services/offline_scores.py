@@ -19,10 +19,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.services import record
 from branches.models import Org
-from scoring.models import Campaign, OfflineVotes, ScoreSheet, SheetKind, SheetSource, SheetStatus
-from scoring.selectors import targets
-
-from . import grading
+from campaigns.models import Campaign
+from campaigns.selectors import targets
+from scoring.models import OfflineVotes, ScoreSheet, SheetKind, SheetSource, SheetStatus
+from scoring.services import grading
 
 COLUMNS = ("组织编码", "自评得分", "满意票", "基本满意票", "不满意票", "评定得分")
 VOTE_COLUMNS = ("满意票", "基本满意票", "不满意票")
@@ -224,7 +224,7 @@ def import_scores(*, campaign: Campaign, fileobj, actor) -> dict:
                 a["线下票数"] = list(r.votes)
                 summary["votes"] += 1
             before_log[r.org.code], after_log[r.org.code] = b, a
-        record(actor=actor, action="scores.import", object_type="scoring.campaign", object_id=str(campaign.pk),
+        record(actor=actor, action="scores.import", object_type="campaigns.campaign", object_id=str(campaign.pk),
                object_repr=str(campaign), campaign_id=campaign.pk, before=before_log, after=after_log,
                reason=f"线下成绩导入 {len(rows)} 行")
         grading.recompute_orgs(campaign=campaign, orgs=[r.org for r in rows], actor=actor)

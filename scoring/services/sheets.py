@@ -19,12 +19,25 @@ from django.utils import timezone
 
 from audit.services import diff, record
 from branches.models import Org
-from scoring.models import (
-    Campaign, CampaignSector, Criterion, Grade, GradeBand, Indicator, Phase, ScoreSheet, SheetKind, SheetLevel,
-    SheetNote, SheetScore, SheetSource, SheetStatus,
+from campaigns.models import (
+    Campaign,
+    CampaignSector,
+    Criterion,
+    GradeBand,
+    Indicator,
+    Phase,
 )
-
-from . import grading
+from scoring.models import (
+    Grade,
+    ScoreSheet,
+    SheetKind,
+    SheetLevel,
+    SheetNote,
+    SheetScore,
+    SheetSource,
+    SheetStatus,
+)
+from scoring.services import grading
 
 RETURN_PHASES = (Phase.SELF, Phase.SURVEY, Phase.REVIEW)
 ONE_DECIMAL = Decimal("0.1")

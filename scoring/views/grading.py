@@ -4,34 +4,33 @@ scoring.services.sheets / grading / offline_scores; reads in scoring.selectors_g
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gradingsite.uploads import UploadStash
 from branches.access import (
-    can_review_org, can_view_scope, get_org_for_user, is_secretary_of, login_required, reviewer_or_staff_required,
-    staff_required, viewer_for,
+    can_review_org,
+    get_org_for_user,
+    is_secretary_of,
+    login_required,
+    reviewer_or_staff_required,
+    staff_required,
+    viewer_for,
 )
-
-from ..forms_grading import OverrideForm, ReturnForm, ScoresUploadForm, ScoreSheetForm
-from ..models import Campaign, Phase, SheetLevel, SheetSource, SheetStatus
-from ..selectors_grading import dashboard, review_rows, sheet_page, target_or_404
-from ..services import grading as grading_services
-from ..services import offline_scores
-from ..services import sheets as sheet_services
-from .setup import CampaignLink, register_campaign_link
+from campaigns.access import campaign_for
+from campaigns.models import Phase
+from campaigns.views import CampaignLink, register_campaign_link
+from core.uploads import UploadStash
+from scoring.forms import OverrideForm, ReturnForm, ScoreSheetForm, ScoresUploadForm
+from scoring.models import SheetLevel, SheetSource, SheetStatus
+from scoring.selectors import dashboard, review_rows, sheet_page, target_or_404
+from scoring.services import grading as grading_services
+from scoring.services import offline_scores
+from scoring.services import sheets as sheet_services
 
 SCORE_UPLOADS = UploadStash("scores")
 
 
-def _campaign(request, slug) -> Campaign:
-    """The campaign if the viewer may see its scope; otherwise 404."""
-    campaign = Campaign.objects.select_related("root").filter(slug=slug).first()
-    if campaign is None or not can_view_scope(viewer_for(request.user), campaign.root):
-        raise Http404("没有这个定级工作")
-    return campaign
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -46,7 +45,7 @@ def self_eval(request, slug, code):
     reviewers of an ancestor and staff read it and may return a submitted one with a reason."""
     viewer = viewer_for(request.user)
     org = get_org_for_user(request.user, code, need="view")
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     org = target_or_404(campaign, org)
     is_secretary = is_secretary_of(viewer, org)
     may_return = can_review_org(viewer, org)
@@ -124,7 +123,7 @@ def self_eval(request, slug, code):
 @reviewer_or_staff_required
 def review_list(request, slug):
     viewer = viewer_for(request.user)
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     rows = review_rows(campaign, viewer)
     counts = {
         "due": len(rows), "self": sum(r.self_submitted for r in rows),
@@ -155,7 +154,7 @@ def review_org(request, slug, code):
     """The committee review of one org: self-evaluation beside the review inputs, survey tally, computed grade with
     its explanation, 评定意见, override. Editable while review_editable(); read-only otherwise."""
     org = get_org_for_user(request.user, code, need="review")
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     org = target_or_404(campaign, org)
     editable = sheet_services.review_editable(campaign, org)
     data = sheet_page(campaign, org)
@@ -246,7 +245,7 @@ def review_org(request, slug, code):
 @reviewer_or_staff_required
 def campaign_dashboard(request, slug):
     viewer = viewer_for(request.user)
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     return render(request, "scoring/grading/dashboard.html", {
         "campaign": campaign, **dashboard(campaign, viewer), "is_staff": viewer.is_staff,
     })
@@ -255,7 +254,7 @@ def campaign_dashboard(request, slug):
 @staff_required
 @require_POST
 def grade_campaign(request, slug):
-    campaign = _campaign(request, slug)
+    campaign = campaign_for(request, slug)
     counts = grading_services.recompute_campaign(campaign=campaign, actor=request.user)
     messages.success(request, "已重新计算全部等次：" + grading_services.format_counts(counts))
     return redirect(request.POST.get("next") or reverse("campaign_dashboard", args=[slug]))
@@ -266,8 +265,8 @@ def grade_campaign(request, slug):
 @staff_required
 def import_scores(request, slug):
     """Upload → preview (nothing saved) → confirm (all or nothing). The uploaded file is kept server-side between
-    the two steps (gradingsite.uploads) and checked again on confirm."""
-    campaign = _campaign(request, slug)
+    the two steps (core.uploads) and checked again on confirm."""
+    campaign = campaign_for(request, slug)
     form = ScoresUploadForm()
     context = {"campaign": campaign, "columns": offline_scores.COLUMNS}
     if request.method == "POST" and request.POST.get("action") == "confirm":

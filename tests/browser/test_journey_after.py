@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from branches.models import Sector
 from branches.seed import seed_sectors
-from scoring.models import Grade, ItemStatus, Phase, RectificationItem, ScoreSheet, SheetKind
-from scoring.selectors import targets
-from scoring.services import publicity as P
+from campaigns.models import Phase
+from campaigns.selectors import targets
+from publicity import services as P
+from rectification.models import ItemStatus, RectificationItem
+from scoring.models import Grade, ScoreSheet, SheetKind
 from scoring.services.grading import recompute_campaign
 from tests import factories as f
 from tests.browser.conftest import login, shot

@@ -5,7 +5,8 @@ import pytest
 
 from branches.models import Sector
 from branches.seed import seed_sectors
-from scoring.models import Grade, Phase, ScoreSheet, SheetKind, SheetStatus
+from campaigns.models import Phase
+from scoring.models import Grade, ScoreSheet, SheetKind, SheetStatus
 from tests import factories as f
 from tests.browser.conftest import login, shot
 from tests.scoring.grading_helpers import set_phase, votes

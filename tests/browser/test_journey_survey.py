@@ -8,7 +8,7 @@ import pytest
 
 from branches.models import Sector
 from branches.seed import seed_sectors
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys.models import SurveyResponse
 from tests import factories as f
 from tests.browser.conftest import login, shot

@@ -5,7 +5,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from branches.models import OrgKind
-from scoring.models import Grade, Indicator, ScoreSheet, SheetKind, SheetScore, SheetSource, SheetStatus
+from campaigns.models import Indicator
+from scoring.models import (
+    Grade,
+    ScoreSheet,
+    SheetKind,
+    SheetScore,
+    SheetSource,
+    SheetStatus,
+)
 from surveys.models import PaperEntry, SurveyResponse
 from tests import factories as f
 

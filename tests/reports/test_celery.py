@@ -116,7 +116,7 @@ def test_killed_worker_leaves_job_that_restarted_worker_finishes(tree, campaign,
 @pytest.mark.django_db(transaction=True)
 def test_unreachable_broker_marks_job_failed_to_queue(tree, campaign, staff, media):
     env = {**worker_env(), "REDIS_URL": "redis://127.0.0.1:1/0"}
-    code = ("from django.contrib.auth import get_user_model; from scoring.models import Campaign; "
+    code = ("from django.contrib.auth import get_user_model; from campaigns.models import Campaign; "
             "from reports import services; "
             f"job = services.start_export(user=get_user_model().objects.get(pk={staff.pk}), "
             f"campaign=Campaign.objects.get(pk={campaign.pk}), report='yilan', fmt='xlsx'); print(job.pk)")

@@ -247,7 +247,13 @@ def test_export_command(campaign, data, tmp_path, capsys):
 def _plans(campaign, tree, staff):
     import datetime
 
-    from scoring.models import ItemStatus, RectificationItem, RectificationPlan, RectificationProgress, Tier
+    from rectification.models import (
+        ItemStatus,
+        RectificationItem,
+        RectificationPlan,
+        RectificationProgress,
+        Tier,
+    )
 
     p2 = RectificationPlan.objects.create(campaign=campaign, org=tree["vil-2"], label="后进", tier=Tier.BOTTOM,
                                           yellow_card=True, yellow_card_deadline=datetime.date(2026, 12, 31),
@@ -290,7 +296,7 @@ def test_zhenggai_rows_per_item(campaign, data, tree, staff):
 def test_taizhang_uses_published_publicity(campaign, data, tree, staff):
     import datetime
 
-    from scoring.models import Publicity
+    from publicity.models import Publicity
 
     Publicity.objects.create(campaign=campaign, starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 6, 2),
                              published_by=staff, published_at=timezone_now())

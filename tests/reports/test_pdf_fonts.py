@@ -1,4 +1,4 @@
-"""The PDFs' common CJK font (gradingsite.pdf_fonts, `manage.py build_pdf_fonts`): what it covers, that a character it lacks
+"""The PDFs' common CJK font (core.pdf_fonts, `manage.py build_pdf_fonts`): what it covers, that a character it lacks
 is still drawn (from the system font, per character), that without it the system font is used as before, and that
 the parallel layout still gives the pages of one document with it."""
 import io
@@ -10,8 +10,7 @@ from django.test import override_settings
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from branches.models import Org
-from gradingsite import pdf_fonts as fonts
+from core import pdf_fonts as fonts
 from reports.writers import pdf as pdf_writer
 from surveys.slips import slips_pdf
 from tests.reports.helpers import pdf, pdf_text

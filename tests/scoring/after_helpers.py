@@ -3,9 +3,10 @@ import datetime
 
 from django.core.cache import cache
 
-from scoring.models import Grade, Phase
-from scoring.selectors import targets
-from scoring.services import publicity
+from campaigns.models import Phase
+from campaigns.selectors import targets
+from publicity import services as publicity
+from scoring.models import Grade
 
 # One grade per 定级对象 of the county tree: 村 orgs on the three-tier scale, the others on the four-tier scale.
 LABELS = {"vil-1": "先进", "vil-2": "一般", "com-1": "较好", "vil-3": "后进", "agency": "好", "ag-1": "一般",

@@ -2,7 +2,8 @@
 from decimal import Decimal
 
 from branches.models import Org, OrgKind
-from scoring.models import Criterion, OfflineVotes, Phase, ScoreSheet, SheetKind, SheetScore, SheetStatus
+from campaigns.models import Criterion, Phase
+from scoring.models import OfflineVotes, ScoreSheet, SheetKind, SheetScore, SheetStatus
 from scoring.services.sheets import campaign_sector_for
 from surveys.models import Answer, SurveyResponse
 from tests import factories as f

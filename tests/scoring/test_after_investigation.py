@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import INVESTIGATION_CHECKS, Investigation, Phase
-from scoring.selectors_after import investigation_rows
+from campaigns.models import Phase
+from scoring.models import INVESTIGATION_CHECKS, Investigation
+from scoring.selectors import investigation_rows
 from scoring.services.investigation import save_investigation
 from tests.conftest import login
 

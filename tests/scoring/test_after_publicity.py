@@ -8,10 +8,19 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from branches.models import Org
-from scoring.models import Grade, Objection, ObjectionStatus, Phase, Publicity, PublishedResult, RectificationPlan
-from scoring.services import publicity as P
+from campaigns.models import Phase
+from publicity import services as P
+from publicity.models import Objection, ObjectionStatus, Publicity, PublishedResult
+from rectification.models import RectificationPlan
+from scoring.models import Grade
 from tests.conftest import login
-from tests.scoring.after_helpers import TODAY, clear_rate_limits, finalise, fix_today, grade_all, publish
+from tests.scoring.after_helpers import (
+    TODAY,
+    clear_rate_limits,
+    fix_today,
+    grade_all,
+    publish,
+)
 
 DAY = datetime.timedelta(days=1)
 
@@ -141,10 +150,11 @@ def test_upholding_a_whole_list_objection_needs_an_org(campaign, tree, staff):
 def test_upheld_objection_changes_a_grade_through_review_and_regrade(tree, staff, reviewer_of_township, client):
     """reopen → the reviewer changes the review (C's page rules) → 重新公示 re-grades, clears the flag, and the
     public page shows the new grade with the note."""
+    from campaigns.models import Indicator
+    from campaigns.selectors import targets
+    from scoring.models import ScoreSheet, SheetKind
     from scoring.services.grading import recompute_campaign
     from scoring.services.sheets import review_editable, save_review
-    from scoring.models import Indicator, ScoreSheet, SheetKind
-    from scoring.selectors import targets
     from tests import factories as f
 
     campaign = f.campaign(tree["county"], weight_self=0, weight_survey=0, weight_review=1, phase=Phase.REVIEW)
@@ -275,8 +285,8 @@ def test_objection_flooding_is_rate_limited(client, campaign, tree, staff, monke
 
 
 def test_public_page_fits_in_constant_queries(client, tree, staff, django_assert_max_num_queries, monkeypatch):
-    from tests.scoring.grading_helpers import big_township
     from tests import factories as f
+    from tests.scoring.grading_helpers import big_township
 
     fix_today(monkeypatch, TODAY)
     for n, slug in ((20, "small"), (200, "large")):

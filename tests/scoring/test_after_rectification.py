@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import ItemStatus, RectificationItem, RectificationPlan, Tier
-from scoring.selectors_after import rectification_overview, rectification_rows
-from scoring.services import rectification as R
-from scoring.services.rectification import tier_for
+from rectification import services as R
+from rectification.models import ItemStatus, RectificationItem, RectificationPlan, Tier
+from rectification.selectors import rectification_overview, rectification_rows
+from rectification.services import tier_for
 from tests.conftest import login
 from tests.scoring.after_helpers import TODAY, finalise, fix_today, publish
 

@@ -4,11 +4,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from campaigns.models import Phase
 from reports.exporters import REGISTRY, get_exporter
 from reports.exporters.base import EXTRA_COLUMNS
 from reports.writers.pdf import write_pdf
 from reports.writers.xlsx import write_xlsx
-from scoring.models import INVESTIGATION_CHECKS, Phase
+from scoring.models import INVESTIGATION_CHECKS
 from scoring.services.investigation import save_investigation
 from tests import factories as f
 from tests.scoring.after_helpers import TODAY, grade_all

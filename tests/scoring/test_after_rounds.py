@@ -3,8 +3,8 @@ previous-grade selector and the page."""
 import pytest
 from django.urls import reverse
 
-from scoring.selectors_after import previous_grades, transitions
-from scoring.services import rounds
+from rectification import rounds
+from rectification.selectors import previous_grades, transitions
 from tests import factories as f
 from tests.conftest import login
 from tests.scoring.after_helpers import grade_all

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import CampaignSector, StarRating, StarStatus
-from scoring.selectors_after import current_star_rating
-from scoring.services import stars as S
+from campaigns.models import CampaignSector
+from rectification import stars as S
+from rectification.models import StarRating, StarStatus
+from rectification.selectors import current_star_rating
 from tests import factories as f
 from tests.conftest import login
 from tests.scoring.after_helpers import TODAY, finalise, fix_today

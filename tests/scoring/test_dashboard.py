@@ -4,7 +4,14 @@ from django.urls import reverse
 
 from scoring.services.grading import recompute_campaign
 from tests.conftest import login
-from tests.scoring.grading_helpers import Phase, SheetKind, big_township, set_phase, submitted_sheet, votes
+from tests.scoring.grading_helpers import (
+    Phase,
+    SheetKind,
+    big_township,
+    set_phase,
+    submitted_sheet,
+    votes,
+)
 
 
 def url(campaign):

@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import (
-    MISSING_REVIEW, MISSING_SELF, MISSING_SURVEY, EngineInputError, Policy, Votes, compute_grade, round_half_up,
+    MISSING_REVIEW,
+    MISSING_SELF,
+    MISSING_SURVEY,
+    EngineInputError,
+    Policy,
+    Votes,
+    compute_grade,
+    round_half_up,
 )
 
 FOUR = [("好", D(90)), ("较好", D(80)), ("一般", D(60)), ("较差", D(0))]

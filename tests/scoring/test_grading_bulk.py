@@ -7,7 +7,8 @@ from django.db.models import Count
 
 from audit.models import AuditEntry
 from branches.models import Org
-from scoring.models import Campaign, Grade, ScoreSheet, SheetKind, SheetSource, SheetStatus
+from campaigns.models import Campaign
+from scoring.models import Grade, ScoreSheet, SheetKind, SheetSource, SheetStatus
 from scoring.services.grading import recompute_campaign
 from surveys.models import Answer, SurveyResponse
 from tests.scoring.grading_helpers import D, big_township

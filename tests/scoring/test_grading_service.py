@@ -8,7 +8,13 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEntry
 from scoring.models import Grade
 from scoring.services.grading import recompute_campaign, recompute_org
-from tests.scoring.grading_helpers import D, Phase, SheetKind, SheetStatus, set_phase, submitted_sheet, votes
+from tests.scoring.grading_helpers import (
+    D,
+    SheetKind,
+    SheetStatus,
+    submitted_sheet,
+    votes,
+)
 
 
 def full_inputs(campaign, org, s, v, r):

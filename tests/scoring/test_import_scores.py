@@ -1,5 +1,5 @@
-import re
 """Offline score import: command and staff page (preview → confirm); all or nothing, every problem located."""
+import re
 from io import BytesIO, StringIO
 
 import pytest
@@ -9,7 +9,14 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from audit.models import AuditEntry
-from scoring.models import Grade, OfflineVotes, ScoreSheet, SheetKind, SheetSource, SheetStatus
+from scoring.models import (
+    Grade,
+    OfflineVotes,
+    ScoreSheet,
+    SheetKind,
+    SheetSource,
+    SheetStatus,
+)
 from tests.conftest import login
 
 HEADER = ["组织编码", "自评得分", "满意票", "基本满意票", "不满意票", "评定得分"]

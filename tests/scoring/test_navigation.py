@@ -8,19 +8,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scoring.models import (
-    Campaign, CampaignSector, ItemStatus, Objection, Phase, RectificationItem, RectificationPlan, ScoreSheet,
-    SheetKind, SheetSource, SheetStatus,
-)
-from scoring.selectors import reviewer_tasks, secretary_tasks
-from scoring.services import publicity
-from scoring.views.setup import CampaignLink, link_groups
+from branches.access import viewer_for
+from campaigns.models import Campaign, CampaignSector, Phase
+from campaigns.views import CampaignLink, link_groups
+from portal.selectors import reviewer_tasks, secretary_tasks
+from publicity import services as publicity
+from publicity.models import Objection
+from rectification.models import ItemStatus, RectificationItem, RectificationPlan
+from scoring.models import ScoreSheet, SheetKind, SheetSource, SheetStatus
 from tests import factories as f
 from tests.conftest import login
 from tests.scoring.after_helpers import LABELS, TODAY, fix_today, publish
 from tests.scoring.grading_helpers import big_township, set_phase, submitted_sheet
-
-from branches.access import viewer_for
 
 
 def hrefs(html: str, section: str) -> list[str]:

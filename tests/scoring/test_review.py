@@ -3,10 +3,18 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import Grade, Indicator, ScoreSheet, SheetKind, SheetLevel
+from campaigns.models import Indicator
+from scoring.models import Grade, ScoreSheet, SheetKind, SheetLevel
 from scoring.services.sheets import campaign_sector_for, review_editable
 from tests.conftest import login
-from tests.scoring.grading_helpers import D, Phase, big_township, set_phase, submitted_sheet, votes
+from tests.scoring.grading_helpers import (
+    D,
+    Phase,
+    big_township,
+    set_phase,
+    submitted_sheet,
+    votes,
+)
 
 
 def list_url(campaign):

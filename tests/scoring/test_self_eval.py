@@ -3,7 +3,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import Criterion, Grade, ScoreSheet, SheetKind, SheetStatus
+from campaigns.models import Criterion
+from scoring.models import Grade, ScoreSheet, SheetKind, SheetStatus
 from tests.conftest import login
 from tests.scoring.grading_helpers import D, Phase, set_phase, submitted_sheet, votes
 

@@ -7,11 +7,11 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from branches.models import Org, OrgKind
-from scoring.models import Campaign, Phase, PhaseDate
-from scoring.selectors import campaign_coverage
-from scoring.seed import ensure_seeded
-from scoring.services.campaigns import create_campaign
-from scoring.views import setup as setup_views
+from campaigns import views as setup_views
+from campaigns.models import Campaign, Phase, PhaseDate
+from campaigns.seed import ensure_seeded
+from campaigns.selectors import campaign_coverage
+from campaigns.services import create_campaign
 from tests import factories as f
 from tests.conftest import login
 

@@ -8,16 +8,16 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditEntry
 from branches.models import Sector
-from scoring.models import Campaign, CampaignSector, Phase, PhaseDate, RubricVersion
-from scoring.seed import ensure_seeded
-from scoring.services.campaigns import create_campaign, set_phase
+from campaigns.models import Campaign, CampaignSector, Phase, PhaseDate, RubricVersion
+from campaigns.seed import ensure_seeded
+from campaigns.services import create_campaign, set_phase
 from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _without_migrated_rubrics(db):
     """These tests count rubric versions from zero; a migrated database starts with the seeded 标准版 ones."""
-    from scoring.models import RubricVersion
+    from campaigns.models import RubricVersion
 
     RubricVersion.objects.all().delete()
 

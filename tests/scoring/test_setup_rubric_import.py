@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEntry
-from scoring.models import Criterion, Indicator, RubricVersion
-from scoring.services.rubrics import import_rubric
+from campaigns.models import Criterion, Indicator, RubricVersion
+from campaigns.rubrics import import_rubric
 from tests import factories as f
 from tests.scoring.setup_helpers import HEADER, good_rows, workbook_bytes, workbook_file
 
@@ -17,7 +17,7 @@ from tests.scoring.setup_helpers import HEADER, good_rows, workbook_bytes, workb
 @pytest.fixture(autouse=True)
 def _without_migrated_rubrics(db):
     """These tests count rubric versions from zero; a migrated database starts with the seeded 标准版 ones."""
-    from scoring.models import RubricVersion
+    from campaigns.models import RubricVersion
 
     RubricVersion.objects.all().delete()
 

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import Criterion, Indicator, RubricVersion
+from campaigns.models import Criterion, Indicator, RubricVersion
 from tests import factories as f
 from tests.conftest import login
 from tests.scoring.setup_helpers import good_rows, workbook_bytes
@@ -13,7 +13,7 @@ from tests.scoring.setup_helpers import good_rows, workbook_bytes
 @pytest.fixture(autouse=True)
 def _without_migrated_rubrics(db):
     """These tests count rubric versions from zero; a migrated database starts with the seeded 标准版 ones."""
-    from scoring.models import RubricVersion
+    from campaigns.models import RubricVersion
 
     RubricVersion.objects.all().delete()
 
@@ -182,7 +182,7 @@ def test_frozen_version_refuses_edit_and_offers_copy(client, staff, campaign):
 def test_frozen_version_refused_by_the_service_too(campaign, staff):
     from django.core.exceptions import ValidationError
 
-    from scoring.services.rubrics import rubric_as_data, update_rubric
+    from campaigns.rubrics import rubric_as_data, update_rubric
 
     rubric = campaign.sectors.get(sector__name="村").rubric
     with pytest.raises(ValidationError, match="已冻结"):

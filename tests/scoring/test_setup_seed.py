@@ -4,8 +4,13 @@ from decimal import Decimal
 import pytest
 
 from branches.models import Sector
-from scoring.models import Criterion, GradeBand, GradeScale, Indicator, RubricVersion
-from scoring.seed import DEFAULT_RUBRIC_NAME, ensure_seeded, seed_default_rubrics, seed_scales
+from campaigns.models import Criterion, GradeBand, GradeScale, Indicator, RubricVersion
+from campaigns.seed import (
+    DEFAULT_RUBRIC_NAME,
+    ensure_seeded,
+    seed_default_rubrics,
+    seed_scales,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import random
 import pytest
 from django.test import Client
 
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services
 
 # Random start: with a Redis cache (CI) rate-limit counters outlive a test run, so IPs must differ between runs.

@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 from django.db import connection
 
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services
 from surveys.models import SurveyResponse, SurveyToken
 from tests import factories as f

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services, tokens
 from surveys.models import SurveyResponse, SurveyToken
 from surveys.selectors import survey_indicators, vote_counts
@@ -138,9 +138,9 @@ def test_an_ipv6_client_is_limited_by_its_64_network(codes):
 
 
 def test_behind_a_proxy_the_forwarded_client_is_limited(settings, codes):
-    from django.test import Client
-
     import random
+
+    from django.test import Client
 
     settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
     proxy, n = "127.0.0.1", random.randrange(1, 2**16 - 2)  # counters outlive a run: addresses differ per run

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services
 from surveys.models import PaperEntry
 from surveys.selectors import VoteCount, survey_tallies, vote_counts

@@ -10,11 +10,9 @@ from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
-from scoring.models import Phase
-from surveys.forms import SurveyForm, quick_answers
-
-from scoring.models import Indicator
+from campaigns.models import Indicator, Phase
 from surveys import services
+from surveys.forms import SurveyForm, quick_answers
 from surveys.models import SurveyResponse, SurveyToken
 from surveys.selectors import survey_indicators
 

@@ -10,8 +10,6 @@ from django.db import connection
 from surveys import services
 from surveys.models import SurveyResponse
 
-from .replay_live import test_fifty_concurrent_posts_of_one_code_count_once  # noqa: F401  (PostgreSQL run)
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services
 from surveys.models import SurveyResponse
 from surveys.selectors import vote_counts

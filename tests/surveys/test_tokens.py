@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services, tokens
 from surveys.models import SurveyToken
 from tests.conftest import login
@@ -72,9 +72,9 @@ def test_command_writes_csv_and_slips_and_audits_the_count(survey_campaign, tree
     assert not any(tokens.normalise(r["测评码"]) in str(entry.__dict__) for r in rows)
 
     # The PDF: 12 slips at 10 a page → 2 pages, and the QR codes decode to exactly the CSV links.
+    from PIL import Image
     from pypdf import PdfReader
     from pyzbar.pyzbar import decode
-    from PIL import Image
 
     reader = PdfReader(str(pdf))
     assert len(reader.pages) == 2

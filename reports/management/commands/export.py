@@ -2,9 +2,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from branches.models import Org
+from campaigns.models import Campaign
 from reports import services
 from reports.exporters import REGISTRY
-from scoring.models import Campaign
 
 
 class Command(BaseCommand):

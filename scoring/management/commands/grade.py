@@ -1,7 +1,7 @@
 """manage.py grade --campaign SLUG: recompute every grade of a campaign and print the count per grade."""
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.models import Campaign
+from campaigns.models import Campaign
 from scoring.services.grading import format_counts, recompute_campaign
 
 

@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.models import Campaign
+from campaigns.models import Campaign
 from scoring.services.offline_scores import import_scores
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from branches.models import Org
-from scoring.models import Campaign
+from campaigns.models import Campaign
 from surveys import services
 from surveys import slips as slip_files
 

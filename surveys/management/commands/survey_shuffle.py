@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from scoring.models import Campaign
+from campaigns.models import Campaign
 from surveys import services
 from surveys.models import SurveyResponse, SurveyToken
 

@@ -1,0 +1,191 @@
+"""Read paths of the setup pages (rubrics, campaign list): each a fixed number of queries, whatever the data size."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Length, Substr
+
+from branches.access import Viewer
+from branches.models import Org, Sector
+from campaigns.models import (
+    Campaign,
+    CampaignSector,
+    Criterion,
+    GradeScale,
+    Indicator,
+    PhaseDate,
+    RubricVersion,
+)
+
+
+def rubrics_by_sector() -> list[dict]:
+    """[{sector, versions}] for every sector in order; each version carries indicator_count, total (sum of
+    indicator maxima) and `used_by` (the campaigns using it; non-empty = frozen). Three queries."""
+    used = defaultdict(list)
+    for cs in CampaignSector.objects.select_related("campaign").order_by("-campaign__year", "campaign__name"):
+        used[cs.rubric_id].append(cs.campaign)
+    versions = defaultdict(list)
+    for r in (RubricVersion.objects.annotate(indicator_count=Count("indicators"), total=Sum("indicators__max_score"))
+              .select_related("based_on").order_by("-created_at", "-pk")):
+        r.used_by = used.get(r.pk, [])
+        versions[r.sector_id].append(r)
+    return [{"sector": s, "versions": versions.get(s.pk, [])} for s in Sector.objects.order_by("order", "name")]
+
+
+def rubric_with_items(pk: int) -> RubricVersion:
+    """The version with `indicators` (and their `criteria`) prefetched in order, and `used_by` campaigns."""
+    rubric = (RubricVersion.objects.select_related("sector", "based_on")
+              .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position").prefetch_related(
+                  Prefetch("criteria", queryset=Criterion.objects.order_by("position")))))
+              .get(pk=pk))
+    rubric.used_by = [cs.campaign for cs in rubric.campaign_sectors.select_related("campaign")]
+    return rubric
+
+
+def campaign_rows(viewer: Viewer) -> list[Campaign]:
+    """The campaigns a viewer may see (staff: all; reviewers: those over their orgs), each with `sector_names`."""
+    campaigns = campaigns_for_viewer(viewer)
+    names = defaultdict(list)
+    for campaign_id, name in (CampaignSector.objects.filter(campaign__in=[c.pk for c in campaigns])
+                              .order_by("sector__order").values_list("campaign_id", "sector__name")):
+        names[campaign_id].append(name)
+    for c in campaigns:
+        c.sector_names = names.get(c.pk, [])
+    return campaigns
+
+
+def campaign_settings(campaign: Campaign) -> dict:
+    """The per-sector settings (rubric, scale with bands, effective floor gate) and the 9 phase dates."""
+    sectors = list(
+        CampaignSector.objects.filter(campaign=campaign).select_related("sector", "rubric", "scale")
+        .prefetch_related("scale__bands").order_by("sector__order", "sector__name")
+    )
+    for cs in sectors:
+        cs.campaign = campaign  # effective_floor_gate() reads the campaign's gate without a query
+    dates = {d.phase: d for d in PhaseDate.objects.filter(campaign=campaign)}
+    return {"sectors": sectors, "dates": dates}
+
+
+def scales() -> list[GradeScale]:
+    return list(GradeScale.objects.prefetch_related("bands").order_by("code"))
+
+
+def parent_path_expr(ref="path"):
+    """SQL for the parent's path of an org row (the path less its last step)."""
+    return Substr(OuterRef(ref), 1, Length(OuterRef(ref)) - Org.steplen)
+
+
+def with_parent(qs):
+    """Annotate each org with its parent's name, code and sector id (one query, any depth)."""
+    parent = Org.objects.filter(path=parent_path_expr())
+    return qs.annotate(
+        parent_name=Subquery(parent.values("name")[:1]),
+        parent_code=Subquery(parent.values("code")[:1]),
+        parent_sector_id=Subquery(parent.values("sector_id")[:1]),
+    )
+
+
+def targets(campaign: Campaign):
+    """定级对象 of a campaign, in tree order (SPEC §2): every org strictly inside the root's subtree whose sector
+    takes part, except that an org of a 'graded at top only' sector (村, 社区) is graded only when its parent is
+    not of the same sector. Each gradable org appears exactly once."""
+    root = campaign.root
+    qs = with_parent(
+        Org.objects.filter(
+            path__startswith=root.path,
+            depth__gt=root.depth,
+            sector_id__in=campaign.sectors.values("sector_id"),
+        )
+    )
+    return (
+        qs.exclude(
+            Q(sector__graded_at_top_only=True) & Q(parent_sector_id__isnull=False) & Q(parent_sector_id=F("sector_id"))
+        )
+        .select_related("sector")
+        .order_by("path")
+    )
+
+
+def campaigns_for_viewer(viewer: Viewer):
+    """Campaigns a viewer may see: all for staff; for others, those whose scope holds one of their orgs."""
+    qs = Campaign.objects.select_related("root").order_by("-year", "-created_at")
+    if viewer.is_staff:
+        return list(qs)
+    if not viewer.is_authenticated:
+        return []
+    my_paths = list(
+        Org.objects.filter(pk__in=viewer.secretary_org_ids | viewer.reviewer_org_ids).values_list("path", flat=True)
+    )
+    return [c for c in qs if any(p.startswith(c.root.path) or c.root.path.startswith(p) for p in my_paths)]
+
+
+def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
+    """Who is graded in `campaign` and who is not, and why — in four queries whatever the tree size.
+
+    Every org strictly inside the root's subtree (limited to what `viewer` may see, when given and not staff) is
+    either one 定级对象 (from `targets()`, counted once under its unit = the directly subordinate org of the root
+    it lies in, and under its sector) or listed in `excluded` with its reason. Returns a dict:
+    sectors (taking part, in order), rows [{unit, counts per sector, total}], totals, total, scope_count,
+    excluded [{reason, orgs}], excluded_count, empty_units (units without a 定级对象), empty_sectors."""
+    from branches.access import visible_orgs_q
+    from campaigns.models import CampaignSector
+
+    root = campaign.root
+    limit = visible_orgs_q(viewer) if viewer is not None else Q()
+    sectors = [cs.sector for cs in CampaignSector.objects.filter(campaign=campaign).select_related("sector")
+               .order_by("sector__order", "sector__name")]
+    taking_part = {s.pk for s in sectors}
+    target_ids = set(targets(campaign).filter(limit).values_list("pk", flat=True))
+    orgs = list(
+        Org.objects.filter(limit, path__startswith=root.path, depth__gt=root.depth)
+        .select_related("sector").order_by("path")
+    )
+    units = list(Org.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"))
+    by_path = {o.path: o for o in orgs}
+    unit_len = (root.depth + 1) * Org.steplen
+    column = {s.pk: i for i, s in enumerate(sectors)}
+    counts = {u.path: [0] * len(sectors) for u in units}
+    reasons: dict[str, list] = {}
+    for org in orgs:
+        if org.pk in target_ids:
+            counts[org.path[:unit_len]][column[org.sector_id]] += 1
+            continue
+        if org.sector_id is None:
+            reason = "党委未设所属领域，本身不作为定级对象"
+        elif org.sector_id not in taking_part:
+            reason = f"所属领域“{org.sector.name}”未参加本次定级"
+        elif org.sector.graded_at_top_only:
+            parent_path = org.path[: -Org.steplen]
+            top = None
+            while parent_path and len(parent_path) > len(root.path):
+                parent = by_path.get(parent_path)
+                if parent is not None and parent.pk in target_ids:
+                    top = parent
+                    break
+                parent_path = parent_path[: -Org.steplen]
+            reason = (f"村、社区党组织下属的党支部，随“{top.name}”一并定级" if top
+                      else "村、社区党组织下属的党支部，随其上级村、社区党组织定级")
+        else:
+            reason = "不符合定级对象条件"
+        reasons.setdefault(reason, []).append(org)
+    visible_units = {o.path[:unit_len] for o in orgs}
+    rows = [
+        {"unit": u, "counts": counts[u.path], "total": sum(counts[u.path])}
+        for u in units if viewer is None or viewer.is_staff or u.path in visible_units
+    ]
+    totals = [sum(r["counts"][i] for r in rows) for i in range(len(sectors))]
+    # A village/community branch "graded through" its parent is listed last: it is covered, just not separately.
+    excluded = sorted(({"reason": k, "orgs": v} for k, v in reasons.items()),
+                      key=lambda g: ("随" in g["reason"], g["reason"]))
+    return {
+        "sectors": sectors,
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals),
+        "scope_count": len(orgs),
+        "excluded": excluded,
+        "excluded_count": sum(len(g["orgs"]) for g in excluded),
+        "empty_units": [r["unit"] for r in rows if r["total"] == 0],
+        "empty_sectors": [s for s, n in zip(sectors, totals) if n == 0],
+    }

@@ -1,0 +1,328 @@
+"""Campaigns (分类定级工作): creation with their sectors, rubrics, scales and phases; phase moves; phase dates.
+
+Every function validates first, collects every problem into one ValidationError (Chinese messages), and writes
+in one transaction with an audit entry. Other apps call `create_campaign` and `set_phase` — keep the signatures.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import record
+from branches.models import Org, Sector
+from campaigns.models import (
+    Campaign,
+    CampaignSector,
+    GradeScale,
+    Phase,
+    PhaseDate,
+    RubricVersion,
+    slug_validator,
+)
+
+ONE = Decimal("1")
+DEFAULT_WEIGHTS = (Decimal("0.2"), Decimal("0.3"), Decimal("0.5"))
+DEFAULT_TOP_GATE = Decimal("0.900")
+DEFAULT_FLOOR_GATE = Decimal("0.500")
+WEIGHT_LABELS = ("自评权重", "测评权重", "评定权重")
+VILLAGE = "村"
+VILLAGE_SCALE = "three"
+OTHER_SCALE = "four"
+SLUG_MAX = Campaign._meta.get_field("slug").max_length
+NAME_MAX = Campaign._meta.get_field("name").max_length
+RESERVED_SLUGS = {"new"}  # /campaigns/new/ is the creation page
+
+
+def default_scale_code(sector_name: str) -> str:
+    """SPEC §3: `three` for 村, `four` for every other sector."""
+    return VILLAGE_SCALE if sector_name == VILLAGE else OTHER_SCALE
+
+
+def phase_names() -> str:
+    return "、".join(Phase.labels)
+
+
+def resolve_phase(phase) -> Phase:
+    """A Phase from a Phase, its number, or its Chinese name (SPEC §4); else ValidationError naming all nine."""
+    if isinstance(phase, Phase):
+        return phase
+    if isinstance(phase, int) and phase in Phase.values:
+        return Phase(phase)
+    text = str(phase).strip()
+    for p in Phase:
+        if text == p.label or (text.isdigit() and int(text) == p.value):
+            return p
+    raise ValidationError([f"没有阶段“{phase}”。阶段名称只能是：{phase_names()}"])
+
+
+def _decimal(value, label, errors, places=3, low=Decimal("0"), high=ONE):
+    """`value` as a Decimal within [low, high] with at most `places` decimals, else an error appended."""
+    if isinstance(value, float):  # never trust binary floats with weights: go through their shortest text
+        value = repr(value)
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors.append(f"{label}“{value}”不是数字。")
+        return None
+    if not number.is_finite():
+        errors.append(f"{label}“{value}”不是数字。")
+        return None
+    if number < low or number > high:
+        errors.append(f"{label} {value} 必须在 {low} 到 {high} 之间。")
+        return None
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        errors.append(f"{label} {value} 最多保留 {places} 位小数。")
+        return None
+    return number
+
+
+def parse_weights(weights, errors) -> tuple | None:
+    """Three non-negative Decimals summing exactly to 1 (Decimal arithmetic), or None with errors appended."""
+    if weights is None:
+        return DEFAULT_WEIGHTS
+    if isinstance(weights, str):
+        weights = [w for w in weights.replace("，", ",").split(",")]
+    weights = list(weights)
+    if len(weights) != 3:
+        errors.append(f"权重必须是三个数（自评、测评、评定，如 0.2,0.3,0.5），收到 {len(weights)} 个。")
+        return None
+    parsed = [_decimal(w, label, errors) for w, label in zip(weights, WEIGHT_LABELS)]
+    if any(p is None for p in parsed):
+        return None
+    total = sum(parsed, Decimal("0"))
+    if total != ONE:
+        errors.append(f"三项权重之和为 {total.normalize():f}，必须正好等于 1（如 0.2,0.3,0.5 或 0,0,1）。")
+        return None
+    return tuple(parsed)
+
+
+
+def _resolve_sectors(sectors, errors) -> list[Sector]:
+    all_sectors = list(Sector.objects.order_by("order", "name"))
+    if sectors is None:
+        return all_sectors
+    by_name = {s.name: s for s in all_sectors}
+    by_pk = {s.pk: s for s in all_sectors}
+    chosen = []
+    for s in sectors:
+        if isinstance(s, Sector):
+            found = by_pk.get(s.pk)
+        elif isinstance(s, int):
+            found = by_pk.get(s)
+        else:
+            found = by_name.get(str(s).strip())
+        if found is None:
+            errors.append(f"没有领域“{s}”。现有领域：{'、'.join(by_name)}")
+        elif found not in chosen:
+            chosen.append(found)
+    if not chosen and not errors:
+        errors.append("至少要有一个参加定级的领域。")
+    return sorted(chosen, key=lambda s: (s.order, s.name))
+
+
+def _key_to_sector(key, sectors_by_name, sectors_by_pk):
+    if isinstance(key, Sector):
+        return sectors_by_pk.get(key.pk)
+    if isinstance(key, int):
+        return sectors_by_pk.get(key)
+    return sectors_by_name.get(str(key).strip())
+
+
+def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None, floor_gate=None, sectors=None,
+                    scales=None, rubrics=None, previous=None, actor) -> Campaign:
+    """A new campaign in phase 动员部署 with one CampaignSector per taking-part sector and 9 PhaseDate rows.
+
+    - root: an Org or its 组织编码; previous: a Campaign or slug over the same root (a second round).
+    - weights: (S, V, R), non-negative, exactly summing to 1 (default 0.2/0.3/0.5); gates within 0..1.
+    - sectors: Sectors or names (default: all); scales/rubrics: {sector (or name): scale code or GradeScale /
+      RubricVersion or pk}. Unnamed sectors take `three` (村) or `four`, and the sector's newest rubric version.
+    - each CampaignSector's floor gate comes from Sector.default_floor_gate (机关事业单位 0.60).
+    Raises ValidationError listing every problem; nothing is saved then. Audited."""
+    errors: list[str] = []
+    slug = (slug or "").strip()
+    name = (name or "").strip()
+    if not slug:
+        errors.append("请填写代码（用于网址和命令，如 2026-county）。")
+    else:
+        try:
+            slug_validator(slug)
+        except ValidationError:
+            errors.append(f"代码“{slug}”只能包含字母、数字、连字符和下划线，且以字母或数字开头。")
+        if slug.lower() in RESERVED_SLUGS:
+            errors.append(f"代码“{slug}”是系统保留字，请换一个。")
+        elif len(slug) > SLUG_MAX:
+            errors.append(f"代码超过 {SLUG_MAX} 个字符。")
+        elif Campaign.objects.filter(slug=slug).exists():
+            errors.append(f"代码“{slug}”已被其他定级工作使用。")
+    if not name:
+        errors.append("请填写定级工作名称。")
+    elif len(name) > NAME_MAX:
+        errors.append(f"名称超过 {NAME_MAX} 个字。")
+
+    if isinstance(root, Org):
+        root_org = root
+    else:
+        root_org = Org.objects.filter(code=str(root or "").strip()).first()
+        if root_org is None:
+            errors.append(f"没有组织编码为“{root}”的党组织（组织范围）。")
+
+    if year is None:
+        year = timezone.localdate().year
+    try:
+        year = int(year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append(f"年度“{year}”无效，应为 2000–2100 之间的年份。")
+
+    parsed_weights = parse_weights(weights, errors)
+    top = _decimal(DEFAULT_TOP_GATE if top_gate is None else top_gate, "最高等次满意率门槛", errors)
+    floor = _decimal(DEFAULT_FLOOR_GATE if floor_gate is None else floor_gate, "末等满意率下限", errors)
+    if top is not None and floor is not None and floor > top:
+        errors.append(f"末等满意率下限 {floor} 不能高于最高等次满意率门槛 {top}。")
+
+    chosen = _resolve_sectors(sectors, errors)
+    by_name = {s.name: s for s in Sector.objects.all()}
+    by_pk = {s.pk: s for s in by_name.values()}
+    scale_by_code = {s.code: s for s in GradeScale.objects.all()}
+
+    scale_for: dict[int, GradeScale] = {}
+    for key, value in (scales or {}).items():
+        sector = _key_to_sector(key, by_name, by_pk)
+        if sector is None:
+            errors.append(f"等次标准：没有领域“{key}”。现有领域：{'、'.join(by_name)}")
+            continue
+        if sector not in chosen:
+            errors.append(f"等次标准：领域“{sector.name}”没有参加本次定级。")
+            continue
+        scale = value if isinstance(value, GradeScale) else scale_by_code.get(str(value).strip())
+        if scale is None:
+            errors.append(f"没有等次标准“{value}”（领域“{sector.name}”）。现有：{'、'.join(scale_by_code)}")
+            continue
+        scale_for[sector.pk] = scale
+
+    rubric_for: dict[int, RubricVersion] = {}
+    for key, value in (rubrics or {}).items():
+        sector = _key_to_sector(key, by_name, by_pk)
+        if sector is None:
+            errors.append(f"评分标准：没有领域“{key}”。")
+            continue
+        if sector not in chosen:
+            errors.append(f"评分标准：领域“{sector.name}”没有参加本次定级。")
+            continue
+        rubric = value if isinstance(value, RubricVersion) else RubricVersion.objects.filter(pk=value).first()
+        if rubric is None or rubric.sector_id != sector.pk:
+            errors.append(f"评分标准“{value}”不属于领域“{sector.name}”。")
+            continue
+        rubric_for[sector.pk] = rubric
+    newest = {}
+    for r in RubricVersion.objects.filter(sector__in=chosen).order_by("sector_id", "-created_at", "-pk"):
+        newest.setdefault(r.sector_id, r)
+    for sector in chosen:
+        if sector.pk not in rubric_for:
+            if sector.pk in newest:
+                rubric_for[sector.pk] = newest[sector.pk]
+            else:
+                errors.append(f"领域“{sector.name}”还没有评分标准：请先导入，或不让该领域参加本次定级。")
+        if sector.pk not in scale_for:
+            code = default_scale_code(sector.name)
+            if code in scale_by_code:
+                scale_for[sector.pk] = scale_by_code[code]
+            else:
+                errors.append(f"缺少默认等次标准“{code}”（领域“{sector.name}”），请先初始化等次标准。")
+
+    previous_campaign = None
+    if previous not in (None, ""):
+        previous_campaign = previous if isinstance(previous, Campaign) else Campaign.objects.filter(
+            slug=str(previous).strip()).first()
+        if previous_campaign is None:
+            errors.append(f"没有代码为“{previous}”的定级工作（上一轮）。")
+        elif root_org is not None and previous_campaign.root_id != root_org.pk:
+            errors.append(f"上一轮“{previous_campaign.name}”的组织范围是“{previous_campaign.root}”，"
+                          f"与本次“{root_org}”不同；再次评定必须针对同一范围。")
+
+    if errors:
+        raise ValidationError(errors)
+
+    ws, wv, wr = parsed_weights
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                slug=slug, name=name, year=year, root=root_org, weight_self=ws, weight_survey=wv, weight_review=wr,
+                top_gate=top, floor_gate=floor, previous=previous_campaign, phase=Phase.MOBILISE,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            CampaignSector.objects.bulk_create([
+                CampaignSector(campaign=campaign, sector=s, rubric=rubric_for[s.pk], scale=scale_for[s.pk],
+                               floor_gate=s.default_floor_gate)
+                for s in chosen
+            ])
+            PhaseDate.objects.bulk_create([PhaseDate(campaign=campaign, phase=p) for p in Phase])
+            record(actor=actor, action="campaign.create", obj=campaign, campaign_id=campaign.pk, after={
+                "代码": slug, "名称": name, "年度": year, "组织范围": root_org.code,
+                "权重": [str(w) for w in parsed_weights], "最高等次门槛": str(top), "末等下限": str(floor),
+                "领域": [{"领域": s.name, "评分标准": rubric_for[s.pk].name, "等次标准": scale_for[s.pk].code,
+                          "末等下限": str(s.default_floor_gate) if s.default_floor_gate is not None else ""}
+                         for s in chosen],
+                "上一轮": previous_campaign.slug if previous_campaign else "",
+            })
+    except IntegrityError:  # a concurrent creation took the slug between the check and the insert
+        raise ValidationError([f"代码“{slug}”已被其他定级工作使用。"])
+    return campaign
+
+
+def set_phase(*, campaign: Campaign, phase, actor, reason="") -> Campaign:
+    """Move `campaign` to `phase` (a Phase, number or Chinese name), forward or back; audited with the phase
+    labels before and after. Moving to the current phase changes nothing and records nothing."""
+    target = resolve_phase(phase)
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.phase == target:
+            campaign.phase = locked.phase
+            return campaign
+        before = Phase(locked.phase).label
+        locked.phase = target
+        locked.save(update_fields=["phase"])
+        record(actor=actor, action="campaign.phase", obj=locked, campaign_id=locked.pk,
+               before={"阶段": before}, after={"阶段": target.label}, reason=reason or "")
+    campaign.phase = target
+    return campaign
+
+
+def update_phase_dates(*, campaign: Campaign, dates: dict, actor) -> Campaign:
+    """Set the start/end dates of phases: `dates` maps a phase to (starts_on, ends_on), either may be None.
+    An end before its start is refused (every such phase named). Audited with the changed phases only."""
+    errors = []
+    cleaned = {}
+    for key, (start, end) in dates.items():
+        p = resolve_phase(key)
+        for d in (start, end):
+            if d is not None and not isinstance(d, date):
+                errors.append(f"{p.label}：日期“{d}”无效。")
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            errors.append(f"{p.label}：结束日期 {end} 早于开始日期 {start}。")
+        cleaned[p.value] = (start, end)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rows = {d.phase: d for d in PhaseDate.objects.select_for_update().filter(campaign=campaign)}
+        before, after = {}, {}
+        for value, (start, end) in cleaned.items():
+            row = rows.get(value) or PhaseDate(campaign=campaign, phase=value)
+            if row.starts_on == start and row.ends_on == end:  # unchanged (a missing row counts as blank)
+                continue
+            label = Phase(value).label
+            before[label] = [_iso(row.starts_on), _iso(row.ends_on)] if row.pk else None
+            after[label] = [_iso(start), _iso(end)]
+            row.starts_on, row.ends_on = start, end
+            row.save()
+        if after:
+            record(actor=actor, action="campaign.dates", obj=campaign, campaign_id=campaign.pk,
+                   before=before, after=after)
+    return campaign
+
+
+def _iso(d):
+    return d.isoformat() if d else ""

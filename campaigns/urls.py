@@ -1,0 +1,16 @@
+from django.urls import path
+
+from campaigns import views
+
+urlpatterns = [
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<slug:slug>/phase/", views.campaign_phase, name="campaign_phase"),
+    path("campaigns/<slug:slug>/dates/", views.campaign_dates, name="campaign_dates"),
+    path("rubrics/", views.rubric_list, name="rubric_list"),
+    path("rubrics/import/", views.rubric_import, name="rubric_import"),
+    path("rubrics/<int:pk>/", views.rubric_detail, name="rubric_detail"),
+    path("rubrics/<int:pk>/edit/", views.rubric_edit, name="rubric_edit"),
+    path("rubrics/<int:pk>/copy/", views.rubric_copy, name="rubric_copy"),
+]

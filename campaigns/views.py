@@ -1,0 +1,371 @@
+"""Setup pages: rubric versions (list, detail, import, edit, copy) and campaigns (list, create, detail with the
+phase bar, phase control, phase dates and coverage). Views are thin: access through branches.access, rules in
+scoring.services, reads in selectors.
+
+Extension point for other areas — links on the campaign page
+-------------------------------------------------------------
+`campaign_detail` shows the campaign's work as links grouped by phase ("当前阶段要做的" first, then "全部功能" phase
+by phase, then "其他功能" for links of no particular phase), built from CAMPAIGN_LINKS: callables
+`fn(request, campaign, viewer) -> list[CampaignLink | (label, url)]` (return [] to show nothing for this viewer;
+show a link only to a viewer who may open it). Register one from your own module (imported at start-up, e.g. by
+your urls module or your AppConfig.ready()):
+
+    from scoring.views.setup import CampaignLink, register_campaign_link
+
+    @register_campaign_link
+    def progress_link(request, campaign, viewer):
+        return [CampaignLink("进度看板", reverse("campaign_dashboard", args=[campaign.slug]), pinned=True)]
+
+A CampaignLink names the phases it belongs to (`phases`, Phase values; empty → "其他功能"), an optional one-line
+`note`, and `pinned=True` for a link shown in "当前阶段要做的" whatever the phase. A plain (label, url) pair is a
+link of no phase.
+"""
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from branches.access import (
+    reviewer_or_staff_required,
+    staff_required,
+    viewer_for,
+)
+from branches.models import Sector
+from campaigns import rubrics as rubric_services
+from campaigns import services as campaign_services
+from campaigns.access import campaign_for
+from campaigns.forms import (
+    CampaignForm,
+    PhaseDatesForm,
+    PhaseForm,
+    RubricCopyForm,
+    RubricEditForm,
+    RubricImportForm,
+)
+from campaigns.models import Phase, RubricVersion
+from campaigns.selectors import (
+    campaign_coverage,
+    campaign_rows,
+    campaign_settings,
+    rubric_with_items,
+    rubrics_by_sector,
+    scales,
+)
+from core.uploads import UploadStash
+
+CAMPAIGN_LINKS: list = []
+
+
+@dataclass(frozen=True)
+class CampaignLink:
+    """One link on the campaign page: `phases` it belongs to (empty → 其他功能), an optional `note`, `pinned` to
+    show it among the current phase's work whatever the phase."""
+    label: str
+    url: str
+    phases: tuple = ()
+    note: str = ""
+    pinned: bool = False
+
+
+def register_campaign_link(fn):
+    """Add `fn(request, campaign, viewer) -> list[CampaignLink | (label, url)]` to the campaign page's links."""
+    CAMPAIGN_LINKS.append(fn)
+    return fn
+
+
+def extra_sections(request, campaign, viewer) -> list[CampaignLink]:
+    """Every registered link this viewer may see, in registration order, as CampaignLink (pairs converted);
+    the same url under the same label is listed once."""
+    links, seen = [], set()
+    for fn in CAMPAIGN_LINKS:
+        for item in fn(request, campaign, viewer) or []:
+            link = item if isinstance(item, CampaignLink) else CampaignLink(*item)
+            if (link.label, link.url) not in seen:
+                seen.add((link.label, link.url))
+                links.append(link)
+    return links
+
+
+# What the 组织部 and the reviewers do in each phase: the line above the current phase's links.
+PHASE_HINTS = {
+    Phase.MOBILISE: "确认参评领域、评分标准和各阶段日期，为上级党组织评定人和支部书记分配账号角色。",
+    Phase.INVESTIGATE: "上级党组织逐个填写定级对象的调查摸底表（组织设置、班子、制度、活动、保障、作用发挥）。",
+    Phase.SELF: "各党组织书记登录后逐项填写并提交自评；上级党组织可查看自评，发现问题可退回修改。",
+    Phase.SURVEY: "为各定级对象发放测评码（打印测评票或发送链接）；纸质测评票由两名工作人员分别录入核对。",
+    Phase.REVIEW: "上级党组织逐个评定打分，系统按规则计算等次；调整等次须写明理由。",
+    Phase.PUBLICITY: "公示期内受理群众异议并逐条答复；公示期满且异议全部处理后确定定级结果。",
+    Phase.REPORT: "导出分类定级情况一览表、汇总表等报表，盖章上报。",
+    Phase.RECTIFY: "未评为最高等次的党组织报送整改方案并报告整改进展；较差（后进）党组织亮黄牌限期整改。",
+    Phase.ACCEPT: "上级党组织对整改事项逐项检查验收。",
+}
+
+
+def link_groups(campaign, links: list[CampaignLink]) -> dict:
+    """The campaign page's link layout: `now` — links of the current phase, then pinned ones; `phases` — [{phase,
+    links, current}] in phase order, each link under the first phase it names (phases without links left out);
+    `other` — links of no phase."""
+    current = Phase(campaign.phase)
+    now = [lk for lk in links if current in lk.phases] + [lk for lk in links if lk.pinned and current not in lk.phases]
+    by_phase: dict = {}
+    other = []
+    for lk in links:
+        if lk.phases:
+            by_phase.setdefault(Phase(min(lk.phases)), []).append(lk)
+        else:
+            other.append(lk)
+    return {
+        "now": now,
+        "hint": PHASE_HINTS.get(current, ""),
+        "phases": [{"phase": p, "links": by_phase[p], "current": p == current} for p in Phase if p in by_phase],
+        "other": other,
+    }
+
+
+@register_campaign_link
+def _setup_links(request, campaign, viewer):
+    """动员部署 work of the 组织部: phase dates, accounts and roles, the org tree, the rubrics."""
+    if not viewer.is_staff:
+        return []
+    return [
+        CampaignLink("编辑阶段日期", reverse("campaign_dates", args=[campaign.slug]), (Phase.MOBILISE,)),
+        CampaignLink("人员角色", reverse("people"), (Phase.MOBILISE,), note="分配评定人、支部书记账号"),
+        CampaignLink("党组织", reverse("org_tree"), (Phase.MOBILISE,)),
+    ]
+
+
+def plain_number(value) -> str:
+    """A Decimal as people write it: 0.2, 0.9, 1 (no trailing zeros, no exponent)."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+# --------------------------------------------------------------------------------------------------- rubrics
+
+
+@staff_required
+def rubric_list(request):
+    return render(request, "scoring/setup/rubric_list.html", {"groups": rubrics_by_sector()})
+
+
+@staff_required
+def rubric_detail(request, pk):
+    rubric = _rubric(pk)
+    return render(request, "scoring/setup/rubric_detail.html", {"rubric": rubric, "frozen": bool(rubric.used_by)})
+
+
+def _rubric(pk):
+    try:
+        return rubric_with_items(pk)
+    except RubricVersion.DoesNotExist:
+        raise Http404("没有这个评分标准")
+
+
+RUBRIC_UPLOADS = UploadStash("rubric")
+
+
+@staff_required
+def rubric_import(request):
+    """Upload → preview (every problem listed, nothing saved) → confirm (saved whole, audited)."""
+    context = {"errors": []}
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        path = RUBRIC_UPLOADS.path(request, token)
+        if request.POST.get("action") == "cancel":
+            RUBRIC_UPLOADS.discard(request, token)
+            return redirect("rubric_import")
+        if path is None:
+            messages.error(request, "上传的文件已失效，请重新上传。")
+            return redirect("rubric_import")
+        sector = get_object_or_404(Sector, pk=request.POST.get("sector"))
+        try:
+            with open(path, "rb") as fh:
+                rubric = rubric_services.import_rubric(file=fh, sector=sector, name=request.POST.get("name", ""),
+                                                       actor=request.user, filename=request.POST.get("filename", ""))
+        except ValidationError as exc:
+            RUBRIC_UPLOADS.discard(request, token)
+            context["errors"] = _errors(exc)
+            form = RubricImportForm(initial={"sector": sector, "name": request.POST.get("name", "")})
+        else:
+            RUBRIC_UPLOADS.discard(request, token)
+            messages.success(request, f"已导入评分标准“{rubric}”。")
+            return redirect("rubric_detail", pk=rubric.pk)
+    elif request.method == "POST":
+        form = RubricImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            token = RUBRIC_UPLOADS.put(request, upload)
+            path = RUBRIC_UPLOADS.path(request, token)
+            try:
+                with open(path, "rb") as fh:
+                    indicators = rubric_services.preview_rubric_import(
+                        file=fh, sector=form.cleaned_data["sector"], name=form.cleaned_data["name"])
+            except ValidationError as exc:
+                RUBRIC_UPLOADS.discard(request, token)
+                context["errors"] = _errors(exc)
+            else:
+                return render(request, "scoring/setup/rubric_preview.html", {
+                    "token": token, "sector": form.cleaned_data["sector"], "name": form.cleaned_data["name"].strip(),
+                    "filename": upload.name, "indicators": indicators,
+                    "criteria_count": sum(len(i.criteria) for i in indicators),
+                })
+    else:
+        form = RubricImportForm(initial={"sector": request.GET.get("sector")})
+    context["form"] = form
+    return render(request, "scoring/setup/rubric_import.html", context, status=400 if context["errors"] else 200)
+
+
+@staff_required
+def rubric_edit(request, pk):
+    rubric = _rubric(pk)
+    if rubric.used_by:
+        try:
+            rubric_services.ensure_editable(rubric)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        return redirect("rubric_detail", pk=rubric.pk)
+    data = rubric_services.rubric_as_data(rubric)
+    form = RubricEditForm(request.POST or None, indicators=data)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rubric_services.update_rubric(rubric=rubric, indicators=form.rubric_data, actor=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"已保存评分标准“{rubric}”的修改。")
+            return redirect("rubric_detail", pk=rubric.pk)
+    elif request.method == "POST":
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    return render(request, "scoring/setup/rubric_edit.html", {"rubric": rubric, "form": form, "errors": errors},
+                  status=400 if errors else 200)
+
+
+@staff_required
+def rubric_copy(request, pk):
+    rubric = _rubric(pk)
+    form = RubricCopyForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = rubric_services.copy_rubric(rubric=rubric, name=form.cleaned_data["name"], actor=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"已复制为新版本“{copy}”，可以修改。")
+            return redirect("rubric_edit", pk=copy.pk)
+    return render(request, "scoring/setup/rubric_copy.html", {"rubric": rubric, "form": form, "errors": errors},
+                  status=400 if errors or form.errors else 200)
+
+
+# ------------------------------------------------------------------------------------------------- campaigns
+
+
+
+
+@reviewer_or_staff_required
+def campaign_list(request):
+    viewer = viewer_for(request.user)
+    return render(request, "scoring/setup/campaign_list.html", {"campaigns": campaign_rows(viewer)})
+
+
+@staff_required
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_services.create_campaign(**form.service_kwargs(), actor=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"已创建定级工作“{campaign}”，当前阶段：{campaign.phase_label}。")
+            return redirect("campaign_detail", slug=campaign.slug)
+    return render(request, "scoring/setup/campaign_form.html", {"form": form, "errors": errors, "scales": scales()},
+                  status=400 if errors or form.errors else 200)
+
+
+def _phase_bar(campaign, dates):
+    return [
+        {"phase": p, "state": "done" if p < campaign.phase else "current" if p == campaign.phase else "todo",
+         "dates": dates.get(p.value)}
+        for p in Phase
+    ]
+
+
+@reviewer_or_staff_required
+def campaign_detail(request, slug):
+    viewer = viewer_for(request.user)
+    campaign = campaign_for(request, slug)
+    setup = campaign_settings(campaign)
+    for cs in setup["sectors"]:
+        cs.floor_text = plain_number(cs.effective_floor_gate())
+    numbers = {f: plain_number(getattr(campaign, f))
+               for f in ("weight_self", "weight_survey", "weight_review", "top_gate", "floor_gate")}
+    links = extra_sections(request, campaign, viewer)
+    return render(request, "scoring/setup/campaign_detail.html", {
+        "campaign": campaign,
+        "numbers": numbers,
+        "phases": _phase_bar(campaign, setup["dates"]),
+        "settings": setup,
+        "coverage": campaign_coverage(campaign, viewer),
+        "phase_form": PhaseForm(initial={"phase": campaign.phase}) if viewer.is_staff else None,
+        "extra_sections": links,
+        "links": link_groups(campaign, links),
+    })
+
+
+@staff_required
+def campaign_phase(request, slug):
+    """Two steps without JavaScript: choose a phase → confirm the move (audited) or go back."""
+    campaign = campaign_for(request, slug)
+    if request.method != "POST":
+        return redirect("campaign_detail", slug=slug)
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择要切换到的阶段。")
+        return redirect("campaign_detail", slug=slug)
+    target = Phase(form.cleaned_data["phase"])
+    reason = form.cleaned_data["reason"]
+    if target == campaign.phase:
+        messages.info(request, f"当前已处于“{target.label}”阶段，无需切换。")
+        return redirect("campaign_detail", slug=slug)
+    if request.POST.get("confirm") != "1":
+        return render(request, "scoring/setup/campaign_phase_confirm.html", {
+            "campaign": campaign, "target": target, "reason": reason,
+            "backwards": target < campaign.phase,
+        })
+    before = campaign.phase_label
+    campaign_services.set_phase(campaign=campaign, phase=target, actor=request.user, reason=reason)
+    messages.success(request, f"阶段已从“{before}”切换到“{target.label}”。")
+    return redirect("campaign_detail", slug=slug)
+
+
+@staff_required
+def campaign_dates(request, slug):
+    campaign = campaign_for(request, slug)
+    dates = campaign_settings(campaign)["dates"]
+    form = PhaseDatesForm(request.POST or None, dates=dates)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign_services.update_phase_dates(campaign=campaign, dates=form.dates(), actor=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "已保存各阶段日期。")
+            return redirect("campaign_detail", slug=slug)
+    elif request.method == "POST":
+        errors = ["日期格式应为 年-月-日，如 2026-03-10。"]
+    return render(request, "scoring/setup/campaign_dates.html", {"campaign": campaign, "form": form,
+                                                                  "errors": errors},
+                  status=400 if errors else 200)

@@ -1,0 +1,39 @@
+from django.shortcuts import render
+
+from branches.access import login_required, viewer_for
+
+
+@login_required
+def home(request):
+    """Each role lands on its own home: staff and reviewers on what awaits them and the campaigns, secretaries on
+    their tasks (one card per campaign and org, with the action the phase allows)."""
+    viewer = viewer_for(request.user)
+    from campaigns.selectors import campaigns_for_viewer
+    from portal.selectors import reviewer_tasks, secretary_tasks
+
+    context = {}
+    if viewer.is_staff or viewer.is_reviewer:
+        context["campaigns"] = campaigns_for_viewer(viewer)
+        context["review_tasks"] = reviewer_tasks(viewer, context["campaigns"])
+    if viewer.is_secretary:
+        context["tasks"] = secretary_tasks(viewer)
+    if viewer.reviewer_org_ids or viewer.secretary_org_ids:
+        from branches.models import Org
+
+        context["my_orgs"] = list(Org.objects.filter(pk__in=viewer.reviewer_org_ids | viewer.secretary_org_ids)
+                                  .order_by("path"))
+    if not (viewer.is_staff or viewer.is_reviewer or viewer.is_secretary):
+        context["no_role"] = True
+    return render(request, "home.html", context)
+
+
+def ratelimited(request, exception=None):
+    return render(request, "errors/429.html", status=429)
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/403.html", {"message": str(exception or "")}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
