@@ -161,7 +161,8 @@ def database_url(name: str, default: str) -> dict:
     value = raw(name) or default
     scheme = value.split("://", 1)[0].lower() if "://" in value else ""
     if scheme not in DATABASE_SCHEMES:
-        raise invalid(name, without_password(value), "a URL starting with " + " or ".join(f"{s}://" for s in DATABASE_SCHEMES))
+        schemes = " or ".join(f"{s}://" for s in DATABASE_SCHEMES)
+        raise invalid(name, without_password(value), f"a URL starting with {schemes}")
     config = environ.Env.db_url_config(value)
     if not config.get("NAME"):
         raise invalid(name, without_password(value), f"a {DATABASE_SCHEMES[scheme]} URL naming the database")
