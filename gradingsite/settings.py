@@ -1,26 +1,38 @@
 """Settings, read only from the environment and checked at start-up.
 
-DATABASE_URL  absent → SQLite file var/db.sqlite3 in the project
-REDIS_URL     absent → Celery tasks run in-process (no broker needed)
-SECRET_KEY    required when DEBUG is off
-DEBUG         on/off (default off)
-ALLOWED_HOSTS comma separated (default localhost,127.0.0.1 with DEBUG, else required)
-SITE_URL      absolute base for links printed on slips and CSVs (default http://127.0.0.1:8000)
-CONN_MAX_AGE  seconds a database connection is kept between requests (default 60; 0 = one per request)
+Every variable is read through gradingsite/envparse.py: a malformed value (`DEBUG=fasle`, `CONN_MAX_AGE=60s`) stops
+the site at start-up with the variable named, instead of being read as something else. Booleans are
+true/false, 1/0, yes/no or on/off; an empty variable counts as unset.
+
+DATABASE_URL            sqlite:///PATH or postgres://…; absent → SQLite file var/db.sqlite3 in the project
+REDIS_URL               redis://… or rediss://…; absent → Celery tasks run in-process (no broker needed; warned
+                        about by the system check gradingsite.W001 when DEBUG is off)
+SECRET_KEY              required when DEBUG is off
+DEBUG                   boolean (default off)
+ALLOWED_HOSTS           comma separated (default localhost,127.0.0.1 with DEBUG, else required)
+SITE_URL                absolute http(s) base for links printed on slips and CSVs (default http://127.0.0.1:8000)
+CSRF_TRUSTED_ORIGINS    comma separated http(s) origins (default SITE_URL)
+CONN_MAX_AGE            seconds a database connection is kept between requests (default 60; 0 = one per request)
+DB_PREPARED_STATEMENTS  boolean: the survey answer's server-side prepared statement on PostgreSQL (default on)
+STATIC_ROOT, MEDIA_ROOT, PDF_FONT_DIR   absolute paths (default staticfiles/, var/media/, var/fonts/)
+EXPORT_TTL_HOURS        hours an export file is kept (default 48)
+CELERY_VISIBILITY_TIMEOUT  seconds before a broker hands an unacknowledged job to another worker (default 7200)
+RATELIMIT_IP_META_KEY   request.META key of the client address behind a proxy, e.g. HTTP_X_FORWARDED_FOR
+SECURE_SSL_REDIRECT     boolean, with DEBUG off (default on)
+SECURE_HSTS_SECONDS     with DEBUG off (default 31536000)
 """
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from . import envparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+DEBUG = envparse.boolean("DEBUG", default=False)
 
-DEBUG = env.bool("DEBUG", default=False)
-
-SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY = envparse.string("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -28,13 +40,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only-" + "x" * 20
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = envparse.string_list("ALLOWED_HOSTS",
+                                     default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set (comma separated host names).")
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-if not SITE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured("SITE_URL must start with http:// or https://")
+SITE_URL = envparse.url("SITE_URL", default="http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,7 +106,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "gradingsite.wsgi.application"
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": envparse.database_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
@@ -104,10 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent database connections: kept this many seconds between requests (0 = a new connection per request),
 # checked before reuse so a connection the server dropped is replaced instead of failing the request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = envparse.integer("CONN_MAX_AGE", default=60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_PREPARED_STATEMENTS",
-                                                                                  default=True):
+DB_PREPARED_STATEMENTS = envparse.boolean("DB_PREPARED_STATEMENTS", default=True)  # read (and checked) on SQLite too
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
     # Django's own cursors bind parameters client-side and never prepare. The survey's answer statement
     # (surveys.services.answer_by_code) asks for a server-side prepared statement, which psycopg does only when
     # the connection has a threshold; this one is never reached by automatic preparation. Set
@@ -129,19 +140,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+STATIC_ROOT = envparse.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+MEDIA_ROOT = envparse.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # The PDFs' common CJK font, built by `manage.py build_pdf_fonts` (gradingsite/pdf_fonts.py).
-PDF_FONT_DIR = env.path("PDF_FONT_DIR", default=str(VAR_DIR / "fonts"))
+PDF_FONT_DIR = envparse.path("PDF_FONT_DIR", default=str(VAR_DIR / "fonts"))
 MEDIA_URL = "/media/"
-EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=48)
+EXPORT_TTL_HOURS = envparse.integer("EXPORT_TTL_HOURS", default=48, minimum=1)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Celery: a real broker when REDIS_URL is set, in-process execution otherwise.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = envparse.url("REDIS_URL", default="", schemes=("redis", "rediss"))
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -151,7 +162,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest export, so a job is not handed to a second worker while the first still runs it.
 # CELERY_VISIBILITY_TIMEOUT (seconds) lets a test recover a killed worker's job quickly.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envparse.integer("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600, minimum=1),
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:
@@ -161,7 +174,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy: the request header holding the real client address (e.g. HTTP_X_FORWARDED_FOR).
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+RATELIMIT_IP_META_KEY = envparse.string("RATELIMIT_IP_META_KEY", pattern="[A-Z][A-Z0-9_]*",
+                                        expected="a request.META key such as HTTP_X_FORWARDED_FOR") or None
 RATELIMIT_VIEW = "portal.views.ratelimited"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
@@ -171,15 +185,18 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Read (and checked) with DEBUG on too, so a bad value is found before it reaches production.
+_ssl_redirect = envparse.boolean("SECURE_SSL_REDIRECT", default=True)
+_hsts_seconds = envparse.integer("SECURE_HSTS_SECONDS", default=31536000, minimum=0)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = _ssl_redirect
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = _hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+CSRF_TRUSTED_ORIGINS = envparse.url_list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL], schemes=("http", "https"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

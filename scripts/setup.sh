@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything gradingsite needs on Debian: system packages (weasyprint's Pango, the CJK font, chromium for
 # the browser tests, zbar for QR decoding in tests), a virtualenv in .venv, and the Python packages.
+# Does only what is missing: when everything is installed it runs no apt-get and no pip, and takes about a second
+# (the font check of build_pdf_fonts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,12 +33,19 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 if [ ! -x .venv/bin/python ]; then
   echo "==> 创建虚拟环境 .venv ($("$PYTHON" --version))"
   "$PYTHON" -m venv .venv
+  rm -f .venv/.installed
 fi
-if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+# The Python packages are installed again only when pyproject.toml's content differs from the last install (its
+# sha256 is kept in .venv/.installed), not when its mtime is newer: a fresh clone or checkout gives every file a new
+# mtime, and reinstalling then is a minute of pip for nothing.
+wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+installed=$(cat .venv/.installed 2>/dev/null || true)
+if [ "$wanted" != "$installed" ]; then
   echo "==> 安装 Python 依赖"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
-  touch .venv/.installed
+  echo "$wanted" > .venv/.installed.tmp
+  mv .venv/.installed.tmp .venv/.installed
 fi
 # The PDFs' common CJK font (core/pdf_fonts.py) in var/fonts/: built once (~20 s), then only checked.
 # DEBUG=1 only lets the settings load without SECRET_KEY; the command touches neither the database nor the network.
