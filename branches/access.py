@@ -126,19 +126,19 @@ def can_view_scope(viewer: Viewer, root: Org) -> bool:
     return any(p.startswith(root.path) or root.path.startswith(p) for p in viewer.reviewer_paths)
 
 
-def get_org_for_user(user, code: str, need: str = "view") -> Org:
-    """The org with `code` if the user may `need` it ("view", "review" or "secretary"), else 404."""
-    viewer = viewer_for(user)
-    try:
-        org = Org.objects.select_related("sector").get(code=code)
-    except Org.DoesNotExist:
-        raise Http404(NOT_FOUND)
-    allowed = {
-        "view": can_view_org,
-        "review": can_review_org,
-        "secretary": lambda v, o: is_secretary_of(v, o) or v.is_staff,
-    }[need](viewer, org)
-    if not allowed:
+ORG_NEEDS = {
+    "view": can_view_org,
+    "review": can_review_org,
+    "secretary": lambda v, o: is_secretary_of(v, o) or v.is_staff,
+}
+
+
+def org_for(request, code: str, need: str = "view") -> Org:
+    """The one access helper for orgs: the org `code` if the request's viewer may `need` it ("view", "review" or
+    "secretary"), else 404 with NOT_FOUND (an org out of scope looks exactly like a missing one)."""
+    allowed = ORG_NEEDS[need]
+    org = Org.objects.select_related("sector").filter(code=code).first()
+    if org is None or not allowed(viewer_for(request.user), org):
         raise Http404(NOT_FOUND)
     return org
 

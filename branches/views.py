@@ -11,8 +11,8 @@ from django.urls import reverse
 from branches import selectors
 from branches.access import (
     can_view_org,
-    get_org_for_user,
     login_required,
+    org_for,
     staff_required,
     viewer_for,
 )
@@ -59,7 +59,7 @@ def org_tree(request):
 
 @login_required
 def org_detail(request, code):
-    org = get_org_for_user(request.user, code, need="view")
+    org = org_for(request, code, need="view")
     viewer = viewer_for(request.user)
     ancestors = [(a, can_view_org(viewer, a)) for a in selectors.org_ancestors(org)]
     children = [(c, can_view_org(viewer, c)) for c in selectors.org_children(org)]

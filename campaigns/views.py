@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from branches.access import (
+    NOT_FOUND,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
@@ -166,7 +167,7 @@ def _rubric(pk):
     try:
         return rubric_with_items(pk)
     except RubricVersion.DoesNotExist:
-        raise Http404("没有这个评分标准")
+        raise Http404(NOT_FOUND)
 
 
 RUBRIC_UPLOADS = UploadStash("rubric")

@@ -1,3 +1,4 @@
+"""Read paths of the home page: each role's tasks across campaigns, and the orgs a person holds a role in."""
 from __future__ import annotations
 
 from django.urls import reverse
@@ -183,3 +184,8 @@ def reviewer_tasks(viewer: Viewer, campaigns: list[Campaign] | None = None) -> l
         if items:
             result.append({"campaign": campaign, "items": items})
     return result
+
+
+def own_orgs(viewer: Viewer) -> list[Org]:
+    """The orgs the viewer is reviewer or secretary of, in tree order."""
+    return list(Org.objects.filter(pk__in=viewer.reviewer_org_ids | viewer.secretary_org_ids).order_by("path"))

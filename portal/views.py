@@ -1,6 +1,8 @@
 from django.shortcuts import render
 
 from branches.access import login_required, viewer_for
+from campaigns.selectors import campaigns_for_viewer
+from portal.selectors import own_orgs, reviewer_tasks, secretary_tasks
 
 
 @login_required
@@ -8,9 +10,6 @@ def home(request):
     """Each role lands on its own home: staff and reviewers on what awaits them and the campaigns, secretaries on
     their tasks (one card per campaign and org, with the action the phase allows)."""
     viewer = viewer_for(request.user)
-    from campaigns.selectors import campaigns_for_viewer
-    from portal.selectors import reviewer_tasks, secretary_tasks
-
     context = {}
     if viewer.is_staff or viewer.is_reviewer:
         context["campaigns"] = campaigns_for_viewer(viewer)
@@ -18,10 +17,7 @@ def home(request):
     if viewer.is_secretary:
         context["tasks"] = secretary_tasks(viewer)
     if viewer.reviewer_org_ids or viewer.secretary_org_ids:
-        from branches.models import Org
-
-        context["my_orgs"] = list(Org.objects.filter(pk__in=viewer.reviewer_org_ids | viewer.secretary_org_ids)
-                                  .order_by("path"))
+        context["my_orgs"] = own_orgs(viewer)
     if not (viewer.is_staff or viewer.is_reviewer or viewer.is_secretary):
         context["no_role"] = True
     return render(request, "home.html", context)

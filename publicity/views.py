@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from branches.access import (
-    get_org_for_user,
+    org_for,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
@@ -71,7 +71,7 @@ def publicity_finalise(request, slug):
 @require_POST
 def publicity_republish(request, slug, code):
     campaign = campaign_for(request, slug)
-    org = get_org_for_user(request.user, code)
+    org = org_for(request, code)
     try:
         result = publicity_service.republish_org(campaign=campaign, org=org, actor=request.user)
     except ValidationError as exc:

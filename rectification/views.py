@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from branches.access import (
     can_review_org,
-    get_org_for_user,
     is_secretary_of,
     login_required,
+    org_for,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
@@ -60,7 +60,7 @@ def rectification_overview(request, slug):
 @login_required
 def rectification_plan(request, slug, code):
     campaign = campaign_for(request, slug)
-    org = get_org_for_user(request.user, code, need="view")
+    org = org_for(request, code, need="view")
     plan = get_object_or_404(RectificationPlan.objects.select_related("org", "campaign", "submitted_by"),
                              campaign=campaign, org=org)
     viewer = viewer_for(request.user)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branches.access import (
+    NOT_FOUND,
     can_see_export,
     reviewer_or_staff_required,
     reviewer_scopes,
@@ -29,14 +30,14 @@ def _scopes(viewer, campaign):
         return None
     scopes = reviewer_scopes(viewer, campaign.root)
     if not scopes:
-        raise Http404("没有这个定级工作")
+        raise Http404(NOT_FOUND)
     return scopes
 
 
 def _job_for(request, pk) -> ExportJob:
     job = ExportJob.objects.select_related("scope", "campaign").filter(pk=pk).first()
     if job is None or not can_see_export(viewer_for(request.user), job):
-        raise Http404("没有这个导出任务")
+        raise Http404(NOT_FOUND)
     return job
 
 

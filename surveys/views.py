@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from branches.access import (
     can_review_org,
-    get_org_for_user,
     login_required,
+    org_for,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
@@ -118,7 +118,7 @@ def survey_thanks(request):
 
 
 def _target_org(request, campaign, code, need):
-    org = get_org_for_user(request.user, code, need=need)
+    org = org_for(request, code, need=need)
     if not targets(campaign).filter(pk=org.pk).exists():
         raise Http404("该党组织不是本次定级工作的定级对象")
     return org

@@ -1,11 +1,12 @@
 """The campaign, rubric and scale models left `scoring` with their tables (db_table keeps the old names):
 state only, nothing in the database changes. scoring/0003 then drops them from scoring's state and relabels their
 content types and the audit entries that name them."""
+from decimal import Decimal
+
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
 import django.db.models.lookups
-from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 

@@ -3,7 +3,10 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from campaigns.seed import seed_default_rubrics, seed_scales  # the seed data moved with the models
+    from campaigns.seed import (  # the seed data moved with the models
+        seed_default_rubrics,
+        seed_scales,
+    )
 
     get = apps.get_model
     seed_scales(get("scoring", "GradeScale"), get("scoring", "GradeBand"))

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from branches.access import (
     can_review_org,
-    get_org_for_user,
     is_secretary_of,
     login_required,
+    org_for,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
@@ -44,7 +44,7 @@ def self_eval(request, slug, code):
     """The org's self-evaluation. The org's secretary fills it (draft / submit) while the phase rules allow;
     reviewers of an ancestor and staff read it and may return a submitted one with a reason."""
     viewer = viewer_for(request.user)
-    org = get_org_for_user(request.user, code, need="view")
+    org = org_for(request, code, need="view")
     campaign = campaign_for(request, slug)
     org = target_or_404(campaign, org)
     is_secretary = is_secretary_of(viewer, org)
@@ -153,7 +153,7 @@ REVIEW_FILTERS = {
 def review_org(request, slug, code):
     """The committee review of one org: self-evaluation beside the review inputs, survey tally, computed grade with
     its explanation, 评定意见, override. Editable while review_editable(); read-only otherwise."""
-    org = get_org_for_user(request.user, code, need="review")
+    org = org_for(request, code, need="review")
     campaign = campaign_for(request, slug)
     org = target_or_404(campaign, org)
     editable = sheet_services.review_editable(campaign, org)

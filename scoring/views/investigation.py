@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from branches.access import (
     can_review_org,
-    get_org_for_user,
+    org_for,
     reviewer_or_staff_required,
     viewer_for,
 )
@@ -34,7 +34,7 @@ def investigation_list(request, slug):
 @reviewer_or_staff_required
 def investigation_edit(request, slug, code):
     campaign = campaign_for(request, slug)
-    org = get_org_for_user(request.user, code, need="review")
+    org = org_for(request, code, need="review")
     inv = Investigation.objects.filter(campaign=campaign, org=org).select_related("filled_by").first()
     editable = campaign.phase == Phase.INVESTIGATE
     if request.method == "POST":
