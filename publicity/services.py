@@ -20,6 +20,7 @@ from audit.services import record
 from branches.models import Org
 from campaigns.models import Campaign, Phase
 from campaigns.scales import band_labels_by_sector, rank
+from campaigns.services import set_phase
 from publicity.models import (
     OBJECTION_MAX_CHARS,
     Objection,
@@ -27,6 +28,7 @@ from publicity.models import (
     Publicity,
     PublishedResult,
 )
+from publicity.signals import results_finalised
 from scoring.models import Grade
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -51,22 +53,9 @@ def _fmt(day: datetime.date) -> str:
 
 
 def _move_phase(*, campaign, phase, actor, reason):
-    """Move the campaign's phase through B's set_phase when it exists (it audits); otherwise set it and audit."""
-    try:
-        from campaigns.services import set_phase
-    except ImportError:
-        set_phase = None
-    if set_phase is not None:
-        set_phase(campaign=campaign, phase=phase, actor=actor, reason=reason)
-        campaign.refresh_from_db(fields=["phase"])
-        return
-    before = campaign.phase
-    if before == phase:
-        return
-    campaign.phase = phase
-    campaign.save(update_fields=["phase"])
-    record(actor=actor, action="campaign.phase", obj=campaign, campaign_id=campaign.pk,
-           before={"phase": Phase(before).label}, after={"phase": Phase(phase).label}, reason=reason)
+    """Move the campaign's phase through campaigns.services.set_phase (which audits)."""
+    set_phase(campaign=campaign, phase=phase, actor=actor, reason=reason)
+    campaign.refresh_from_db(fields=["phase"])
 
 
 def unit_names(campaign, orgs) -> dict[int, str]:
@@ -283,10 +272,7 @@ def finalise_blockers(campaign, today=None) -> list[str]:
 def finalise_results(*, campaign, actor, today=None) -> Publicity:
     """Make the results final: only after the window's last day, with no pending objection and no org being
     re-graded (else ValidationError with every reason). Creates the rectification plans and issues star ratings
-    (valid from `today`)."""
-    from rectification.services import create_plans
-    from rectification.stars import issue_star_ratings
-
+    (valid from `today`) through the receivers of publicity.signals.results_finalised, in this transaction."""
     today = today or local_today()
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     reasons = finalise_blockers(campaign, today)
@@ -298,6 +284,5 @@ def finalise_results(*, campaign, actor, today=None) -> Publicity:
     publicity.save(update_fields=["finalised_at", "finalised_by"])
     record(actor=actor, action="publicity.finalised", obj=publicity, campaign_id=campaign.pk,
            after={"finalised_on": today.isoformat(), "orgs": publicity.results.count()})
-    create_plans(campaign=campaign, actor=actor)
-    issue_star_ratings(campaign=campaign, actor=actor, valid_from=today)
+    results_finalised.send(sender=Publicity, campaign=campaign, actor=actor, today=today)
     return publicity
