@@ -15,7 +15,7 @@ from branches.access import (
 from campaigns.access import campaign_for
 from campaigns.models import Campaign
 from core.forms import apply_errors, error_text
-from portal.views import ratelimited
+from core.ratelimits import ratelimited
 from publicity import forms
 from publicity import selectors as sel
 from publicity import services as publicity_service
