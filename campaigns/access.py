@@ -5,7 +5,7 @@ campaign, with `target_for(request, slug, code, need=…)`; on a rubric version,
 Each returns the object if the viewer may do `need` on it, else 404 with the one wording of
 branches.access.NOT_FOUND (an existing object out of the viewer's scope looks exactly like a missing one). A viewer
 who sees an org but may not do `need` on it is refused with 403 and the reason. The per-action rights are the named
-predicates below; templates and link registries ask the same predicates."""
+predicates below; the link registries ask the same predicates."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
