@@ -1,7 +1,7 @@
 """Setup pages: rubric versions (list, detail, import, edit, copy) and campaigns (list, create, detail with the
 phase bar, phase control, phase dates and coverage). Views are thin: access through campaigns.access (each view's
-first line), rules in campaigns.services and campaigns.rubrics, reads in campaigns.selectors; one view per POST
-action.
+first line), rules in campaigns.services and campaigns.rubrics, reads in campaigns.selectors; every kind of
+POST has a view and a URL of its own.
 
 Extension point for other areas — links on the campaign page
 -------------------------------------------------------------

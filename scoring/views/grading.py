@@ -1,7 +1,7 @@
 """Grading pages: 自评 (secretary, phone first), 上级评定 list and page (reviewers, staff), overrides, the campaign
 dashboard, offline score import and recompute (staff). Each view starts with the access helper of
-campaigns.access; one view per POST action; rules in scoring.services.sheets / grading / offline_scores; reads in
-scoring.selectors."""
+campaigns.access; every kind of POST has a view and a URL of its own; rules in scoring.services.sheets / grading /
+offline_scores; reads in scoring.selectors."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
