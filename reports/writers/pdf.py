@@ -8,75 +8,33 @@ The seams are invisible: a chunk's last, partly filled page is dropped and its r
 page counter starts where the previous chunk stopped (`@page :first { counter-reset: page N }`). The parts are
 joined with pypdf. A long one-table report is laid out by several forked processes at once, each from a page top
 guessed from estimated row heights and verified (see `_write_parallel`); PDF_WORKERS=1 in the environment turns
-that off."""
+that off.
+
+Only WeasyPrint's public API is used here (`CSS`, `FontConfiguration`, `Document.pages`/`copy`/`write_pdf`,
+`Page.anchors`); the internals the fast parser and the row-height estimates need are in `weasy_adapter`."""
 import bisect
 import gc
 import io
 import logging
 import multiprocessing
 import os
-import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from html import escape
 
-import cssselect2
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
-from weasyprint import CSS, HTML
-from weasyprint.text.constants import PANGO_WRAP_MODE
-from weasyprint.text.ffi import ffi, pango
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.text.line_break import create_layout
-from weasyprint.urls import URLFetcher
 
 from core import pdf_fonts as fonts
 from reports.writers.text import cell_text
+from reports.writers.weasy_adapter import page_rows, report_document, wrapped_line_count
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 150  # rows per WeasyPrint document
 FLUSH_PAGES = 60  # laid-out pages kept in memory before they are written out
 PAGES_PER_CHUNK = 40  # "pages" layout (one page per org): orgs per document
-
-
-# The few user-agent rules our own report markup needs. WeasyPrint's full HTML5 stylesheet has hundreds of rules,
-# each matched against every element: on a long table that cascade is a fifth of the time.
-REPORT_UA = """
-html, body, div, section, h1, h2, p { display: block }
-head, style, title, script { display: none }
-table { display: table; box-sizing: border-box; border-spacing: 0 }
-thead { display: table-header-group } tbody { display: table-row-group } tfoot { display: table-footer-group }
-tr { display: table-row } td, th { display: table-cell } colgroup { display: table-column-group }
-col { display: table-column } b, strong { font-weight: bold }
-"""
-_report_ua = None
-
-
-class ReportHTML(HTML):
-    """An HTML document of our own templates (well-formed XHTML): parsed with the C XML parser instead of the
-    pure-Python HTML5 parser, styled with REPORT_UA instead of the full HTML5 user-agent stylesheet."""
-
-    def __init__(self, markup: str):
-        root = ET.fromstring(markup.split(">", 1)[1] if markup.lstrip().lower().startswith("<!doctype") else markup)
-        self.base_url = None
-        self.url_fetcher = URLFetcher()
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element
-
-    def _ua_stylesheets(self, forms=False):
-        global _report_ua
-        if _report_ua is None:
-            _report_ua = CSS(string=REPORT_UA)
-        return [_report_ua]
-
-
-def html_document(markup: str) -> HTML:
-    """Our templates' markup as a WeasyPrint document (the fast path; the HTML5 parser if it is not XHTML)."""
-    try:
-        return ReportHTML(markup)
-    except ET.ParseError:
-        return HTML(string=markup, base_url=".")
 
 
 def _thead(columns) -> str:
@@ -151,7 +109,7 @@ class _Renderer:
         if first_page > 1:
             sheets.append(CSS(string=f"@page :first {{ counter-reset: page {first_page} }}",
                               font_config=self.font_config))
-        return html_document(html).render(stylesheets=sheets, font_config=self.font_config)
+        return report_document(html).render(stylesheets=sheets, font_config=self.font_config)
 
     def keep(self, pages):
         self.pages.extend(pages)
@@ -226,45 +184,65 @@ def _lay_out(r, base, s, *, start, first, last_sheet, chunk_rows, stop=None, on_
         return start == stop
     while start < n or (n == 0 and start == 0):
         doc = pages = None  # the previous chunk is written, or its pages are in r.pages: let the rest go
-        end = min(start + size, n)
-        if tops and end < n:
-            i = bisect.bisect_right(tops, end - 1) - 1
-            if i >= 0 and tops[i] > start:
-                end = tops[i] + 1
+        end = _chunk_end(start, size, n, tops)
         capped = stop is not None and end > stop
         if capped:  # lay out just to the guessed row: does it begin a page?
             end = stop + 1
-        last_of_doc = end >= n and last_sheet
-        html = render_to_string(r.exporter.pdf_template, {
-            **base, "first": first, "last": last_of_doc, "sheets": [_section(s, start, end, start == 0)]})
-        doc = r.render(html, r.page_total + 1)
+        doc = _render_rows(r, base, s, start, end, first=first, last=end >= n and last_sheet)
         pages = doc.pages
-        next_start = end
         if capped:
             if len(pages) > 1 and _first_row(pages[-1], prefix) == stop:
-                r._owner = doc
-                r.keep(pages[:-1])
-                if on_rows is not None:
-                    on_rows(stop - start)
+                _keep(r, doc, pages[:-1], stop - start, on_rows)
                 return True
             stop = None  # the guess was wrong: the page holding row `stop` begins earlier. Carry on.
         if end < n and len(pages) == 1:  # the chunk does not fill a page: take more rows
             size *= 2
             continue
-        if end < n and len(pages) > 1:
-            on_last = _first_row(pages[-1], prefix)
-            if on_last is not None and on_last > start:
-                next_start = on_last
-                pages = pages[:-1]
-        r._owner = doc
-        r.keep(pages)
+        next_start, pages = _full_pages(pages, prefix, start, end, n)
+        _keep(r, doc, pages, next_start - start, on_rows)
         first = False
-        if on_rows is not None:
-            on_rows(next_start - start)
         start = next_start
         if n == 0:
             break
     return False
+
+
+def _chunk_end(start, size, n, tops):
+    """Where a chunk of `size` rows from `start` ends (of `n`): one row after the last estimated page top in it
+    (`tops`), if there is one."""
+    end = min(start + size, n)
+    if tops and end < n:
+        i = bisect.bisect_right(tops, end - 1) - 1
+        if i >= 0 and tops[i] > start:
+            end = tops[i] + 1
+    return end
+
+
+def _render_rows(r, base, s, start, end, *, first, last):
+    """The rows `start`..`end` of sheet `s` laid out as one chunk document, its pages numbered on from
+    `r.page_total`."""
+    html = render_to_string(r.exporter.pdf_template, {
+        **base, "first": first, "last": last, "sheets": [_section(s, start, end, start == 0)]})
+    return r.render(html, r.page_total + 1)
+
+
+def _full_pages(pages, prefix, start, end, n):
+    """(the row the next chunk begins with, the pages to keep) of a chunk of rows `start`..`end` (of `n`): all of
+    them for the table's last chunk; else all but the last, partly filled page, whose rows begin the next chunk
+    (unless that page holds none of its own)."""
+    if end < n and len(pages) > 1:
+        on_last = _first_row(pages[-1], prefix)
+        if on_last is not None and on_last > start:
+            return on_last, pages[:-1]
+    return end, pages
+
+
+def _keep(r, doc, pages, rows, on_rows):
+    """Keep `pages` of chunk document `doc` (to be written) and report `rows` more rows done."""
+    r._owner = doc
+    r.keep(pages)
+    if on_rows is not None:
+        on_rows(rows)
 
 
 def write_pdf(exporter, target, progress=None, chunk_rows: int | None = None) -> None:
@@ -369,42 +347,34 @@ class _Metrics:
         self.styles = None  # the cells' computed styles, per column
         self.font_size = self.line = self.pad = None
         self.heights = {}  # row → measured height
-        self.first_top = self.body_top = None
+        self.body_top = None
         self.lo, self.hi = 0.0, float("inf")  # the page bottom lies in [lo, hi)
         self.bottom = None
 
     def measure(self, doc):
         for page in doc.pages:
-            box = page._page_box
-            rows = []
-            for row in _iter_boxes(box, "TableRowBox"):
-                el = getattr(row, "element", None)
-                rid = el.get("id", "") if el is not None else ""
-                if rid.startswith(self.prefix) and rid[len(self.prefix):].isdigit():
-                    rows.append((int(rid[len(self.prefix):]), row))
-            if not rows:
-                continue
-            for n, row in rows:
-                self.heights[n] = row.height
-            first_n, first_row = rows[0]
-            if first_n == 0:
-                self.first_top = first_row.position_y
-                if self.body_top is None:  # a page without the title: rows begin under the header at the top
-                    table = next(b for b in _iter_boxes(box, "TableBox")
-                                 if b.element is not None and "report" in (b.element.get("class") or "").split())
-                    self.body_top = box.content_box_y() + first_row.position_y - table.position_y
-            else:
-                self.body_top = first_row.position_y
-            if self.columns is None:
-                cells = first_row.children
-                self.columns = [(c.width, c.style["white_space"] in ("nowrap", "pre"),
-                                 c.style["overflow_wrap"] in ("anywhere", "break-word")) for c in cells]
-                self.styles = [c.style for c in cells]
-                self.font_size = cells[0].style["font_size"]
-                lines = [c.children[0].height for c in cells if c.children and c.children[0].height]
-                self.line = min(lines) if lines else self.font_size * 1.35
-                self.pad = first_row.height - max(c.height for c in cells)
-            self.bottom = box.content_box_y() + box.height  # rows may reach the page's content bottom
+            geometry = page_rows(page, self.prefix)
+            if geometry.rows:
+                self._measure_page(geometry)
+
+    def _measure_page(self, g):
+        for row in g.rows:
+            self.heights[row.n] = row.height
+        first = g.rows[0]
+        if first.n != 0:
+            self.body_top = first.top
+        elif self.body_top is None and g.table_top is not None:
+            # a page without the title: rows begin under the header at the top
+            self.body_top = g.content_top + first.top - g.table_top
+        if self.columns is None:
+            cells = g.cells
+            self.columns = [(c.width, c.nowrap, c.anywhere) for c in cells]
+            self.styles = [c.style for c in cells]
+            self.font_size = cells[0].font_size
+            lines = [c.line for c in cells if c.line]
+            self.line = min(lines) if lines else self.font_size * 1.35
+            self.pad = first.height - max(c.height for c in cells)
+        self.bottom = g.content_bottom  # rows may reach the page's content bottom
 
     def close_page(self, last_bottom, next_height):
         """A full page ended at `last_bottom`; the next row (`next_height`) did not fit."""
@@ -414,15 +384,6 @@ class _Metrics:
     def limit(self) -> float:
         bottom = self.bottom if self.bottom is not None else self.lo
         return min(max(bottom, self.lo), self.hi - 1e-6)
-
-
-def _iter_boxes(box, kind):
-    stack = [box]
-    while stack:
-        b = stack.pop()
-        if type(b).__name__ == kind:
-            yield b
-        stack.extend(reversed(getattr(b, "children", None) or []))
 
 
 _fonts = {}
@@ -455,13 +416,7 @@ def _lines(text, width, nowrap, anywhere, font, size, style=None):
         return 1
     if style is None:
         return -(-int(font.getlength(text) * size / 1000) // max(int(width), 1))
-    layout = create_layout(text, style, None, width, 0)
-    if anywhere:
-        pango.pango_layout_set_wrap(layout.layout, PANGO_WRAP_MODE["WRAP_WORD_CHAR"])
-    lines = 1
-    while pango.pango_layout_get_line_readonly(layout.layout, lines) != ffi.NULL:
-        lines += 1
-    return lines
+    return wrapped_line_count(text, style, width, anywhere)
 
 
 def _estimate_pages(m, texts, start, page_no):
@@ -491,49 +446,19 @@ def _estimate_pages(m, texts, start, page_no):
 
 def _write_parallel(r, base, s, chunk_rows, on_rows):
     """Lay out one long table with several processes (see the comment above); same pages as `_lay_out`."""
-    prefix = s["prefix"]
-    m = _Metrics(prefix)
-    probe_docs = []
-    # 1. The first page(s), for real and measured: the rows of PROBE_PAGES pages and some of the next.
-    probe_rows = max(chunk_rows // 8, 8)
-    while True:
-        end = min(probe_rows, len(s["rows"]))
-        html = render_to_string(r.exporter.pdf_template, {
-            **base, "first": True, "last": False, "sheets": [_section(s, 0, end, True)]})
-        doc = r.render(html, 1)
-        if len(doc.pages) > PROBE_PAGES or end >= len(s["rows"]):
-            break
-        probe_rows *= 2
-    probe_docs.append(doc)
-    m.measure(doc)
-    pages = doc.pages
-    tops = [_first_row(p, prefix) for p in pages]
-    if end >= len(s["rows"]) or len(pages) <= PROBE_PAGES or None in tops or _text_font() is None or m.body_top is None:
+    m = _Metrics(s["prefix"])
+    # 1. The first page(s), for real and measured.
+    start = _probe(r, base, s, chunk_rows, m)
+    if start is None:
         return _lay_out(r, base, s, start=0, first=True, last_sheet=True, chunk_rows=chunk_rows, on_rows=on_rows)
-    for k in range(len(pages) - 1):  # the full pages tell where a page ends
-        last = tops[k + 1] - 1
-        row = next(b for b in _iter_boxes(pages[k]._page_box, "TableRowBox")
-                   if getattr(b, "element", None) is not None and b.element.get("id") == f"{prefix}{last}")
-        m.close_page(row.position_y + row.height, m.heights[tops[k + 1]])
-    r._owner = doc
-    r.keep(pages[:-1])
-    start = tops[-1]
     on_rows(start)
-    del doc, pages, probe_docs
 
     # 2. Guess the page tops of the rest and cut it into one range per process.
     texts = [[cell_text(v, c.kind) for v, c in zip(values, s["sheet"].columns)] for values in s["sheet"].rows]
     guess = _estimate_pages(m, texts, start, r.page_total + 1)
     tops = [t for t, _ in guess]
     r.flush_pages = PARALLEL_FLUSH_PAGES
-    workers = min(_workers(), max(1, len(guess) // 2))
-    remaining = len(texts) - start
-    cuts = []  # (row, page number) where ranges 2.. begin
-    for k in range(1, workers):
-        target = start + remaining * k // workers
-        top = min(guess, key=lambda t: abs(t[0] - target))
-        if top[0] > (cuts[-1][0] if cuts else start):
-            cuts.append(top)
+    cuts = _cuts(guess, start, len(texts) - start, min(_workers(), max(1, len(guess) // 2)))
     if not cuts:
         return _lay_out(r, base, s, start=start, first=False, last_sheet=True, chunk_rows=chunk_rows,
                         on_rows=on_rows, tops=tops)
@@ -542,16 +467,7 @@ def _write_parallel(r, base, s, chunk_rows, on_rows):
     ctx = multiprocessing.get_context("fork")
     rows_done = ctx.Value("i", 0)
     r.write_lock = ctx.Lock()
-    procs = []
-    for i, (row, page_no) in enumerate(cuts):
-        stop = cuts[i + 1][0] if i + 1 < len(cuts) else None
-        receive, send = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_range_worker, args=(send, r, base, s, row, page_no, stop, chunk_rows, rows_done, tops),
-                        daemon=True)
-        p.start()
-        send.close()
-        procs.append((p, receive))
-
+    procs = _start_workers(ctx, r, base, s, cuts, chunk_rows, rows_done, tops)
     seen = [0]
 
     def on_rows_main(k):  # this process's rows and the workers' since the last call
@@ -563,37 +479,97 @@ def _write_parallel(r, base, s, chunk_rows, on_rows):
         resume = None  # where to carry on in this process when a guess was wrong
         if _lay_out(r, base, s, start=start, first=False, last_sheet=True, chunk_rows=chunk_rows,
                     stop=cuts[0][0], on_rows=on_rows_main, tops=tops):
-            if r.page_total + 1 != cuts[0][1]:
-                resume = cuts[0][0]
-            for i, (p, receive) in enumerate(procs):
-                if resume is not None:
-                    break
-                try:
-                    status, payload = receive.recv()
-                except EOFError:
-                    status, payload = "error", "the worker ended without a result"
-                if status == "error":  # e.g. killed: lay out its range (and the rest) here
-                    logger.warning("PDF worker failed, laying out its rows in the main process: %s", payload)
-                    resume = cuts[i][0]
-                    break
-                hit, parts, page_total = payload
-                r.flush()
-                r.parts.extend(parts)
-                r.page_total = page_total
-                if i + 1 == len(procs) or not hit:  # the last range, or one that carried on to the end
-                    break
-                if page_total + 1 != cuts[i + 1][1]:
-                    resume = cuts[i + 1][0]
+            resume = _join_ranges(r, procs, cuts)
         # else: the first range did not end on the guessed page top, and carried on to the end of the table
         if resume is not None:
             _lay_out(r, base, s, start=resume, first=False, last_sheet=True, chunk_rows=chunk_rows,
                      on_rows=on_rows, tops=tops)
     finally:
-        for p, receive in procs:
-            if p.is_alive():
-                p.terminate()
-            p.join()
-            receive.close()
+        _stop_workers(procs)
+
+
+def _probe(r, base, s, chunk_rows, m):
+    """Lay out the rows of PROBE_PAGES pages and some of the next, measured into `m`; keep the full pages and
+    return the row the next page begins with. None, with nothing kept, when the table cannot be estimated (it
+    fits on those pages, a page holds no row, no font for glyph advances, no geometry)."""
+    prefix, n = s["prefix"], len(s["rows"])
+    probe_rows = max(chunk_rows // 8, 8)
+    while True:
+        end = min(probe_rows, n)
+        doc = _render_rows(r, base, s, 0, end, first=True, last=False)
+        if len(doc.pages) > PROBE_PAGES or end >= n:
+            break
+        probe_rows *= 2
+    m.measure(doc)
+    pages = doc.pages
+    tops = [_first_row(p, prefix) for p in pages]
+    if end >= n or len(pages) <= PROBE_PAGES or None in tops or _text_font() is None or m.body_top is None:
+        return None
+    for k in range(len(pages) - 1):  # the full pages tell where a page ends
+        row = next(b for b in page_rows(pages[k], prefix).rows if b.n == tops[k + 1] - 1)
+        m.close_page(row.top + row.height, m.heights[tops[k + 1]])
+    _keep(r, doc, pages[:-1], 0, None)
+    return tops[-1]
+
+
+def _cuts(guess, start, remaining, workers):
+    """[(row, page number)] where ranges 2..`workers` begin: the guessed page tops (`guess`) nearest to equal
+    shares of the `remaining` rows from `start`, each after the one before."""
+    cuts = []
+    for k in range(1, workers):
+        target = start + remaining * k // workers
+        top = min(guess, key=lambda t: abs(t[0] - target))
+        if top[0] > (cuts[-1][0] if cuts else start):
+            cuts.append(top)
+    return cuts
+
+
+def _start_workers(ctx, r, base, s, cuts, chunk_rows, rows_done, tops):
+    """A forked `_range_worker` per cut, each laying out up to the next cut: [(process, its result pipe)]."""
+    procs = []
+    for i, (row, page_no) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else None
+        receive, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_range_worker, args=(send, r, base, s, row, page_no, stop, chunk_rows, rows_done, tops),
+                        daemon=True)
+        p.start()
+        send.close()
+        procs.append((p, receive))
+    return procs
+
+
+def _join_ranges(r, procs, cuts):
+    """Once this process's range has ended on the first cut: append the workers' parts in order, as long as each
+    range began on the page number guessed for it and the one before it ended where it began. Returns the row
+    this process must carry on from (a wrong guess, a failed worker), or None when the workers' parts reach the
+    end of the table."""
+    if r.page_total + 1 != cuts[0][1]:
+        return cuts[0][0]
+    for i, (p, receive) in enumerate(procs):
+        try:
+            status, payload = receive.recv()
+        except EOFError:
+            status, payload = "error", "the worker ended without a result"
+        if status == "error":  # e.g. killed: lay out its range (and the rest) here
+            logger.warning("PDF worker failed, laying out its rows in the main process: %s", payload)
+            return cuts[i][0]
+        hit, parts, page_total = payload
+        r.flush()
+        r.parts.extend(parts)
+        r.page_total = page_total
+        if i + 1 == len(procs) or not hit:  # the last range, or one that carried on to the end
+            return None
+        if page_total + 1 != cuts[i + 1][1]:
+            return cuts[i + 1][0]
+    return None
+
+
+def _stop_workers(procs):
+    for p, receive in procs:
+        if p.is_alive():
+            p.terminate()
+        p.join()
+        receive.close()
 
 
 def _range_worker(send, r, base, s, start, page_no, stop, chunk_rows, rows_done, tops):
@@ -611,7 +587,7 @@ def _range_worker(send, r, base, s, start, page_no, stop, chunk_rows, rows_done,
                        on_rows=on_rows, tops=tops)
         r.flush()
         send.send(("ok", (hit, r.parts, r.page_total)))
-    except BaseException as exc:  # noqa: BLE001 — reported to the parent, which raises
+    except BaseException as exc:
         send.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         send.close()

@@ -24,7 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 TITLE_ROWS = 2  # report title; 填报单位 and date
 HEADER_ROW = TITLE_ROWS + 1
-SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 MAX_TEXT = 32767  # Excel's limit of characters in a cell (openpyxl truncates the same way)
 FLUSH_ROWS = 500  # rows formatted before they are written to the package
 
@@ -109,52 +109,59 @@ class _RowFormatter:
     def row(self, r: int, values, bold: bool = False) -> str:
         out = []
         append = out.append
-        styles = self.styles[bold]
-        for letter, kind, style, v in zip(self.letters, self.kinds, styles, values):
+        cell = self._cell
+        for letter, kind, style, v in zip(self.letters, self.kinds, self.styles[bold], values):
             if v is None or v == "":
                 if bold:  # a totals row is bold across, empty cells too
                     append(f'<c r="{letter}{r}"{style}/>' if v is None else
                            f'<c r="{letter}{r}"{style} t="inlineStr"/>')
                 continue
-            t = type(v)
-            if t is str:
-                v = _clean(v)
-                if v.startswith(FORMULA_PREFIXES):
-                    style = self._style(None, bold, quote=True)
-                elif v.strip() != v and v.strip():
-                    append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t>'
-                           f'</is></c>')
-                    continue
-                append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t>{_escape(v)}</t></is></c>')
-            elif t is int:
-                append(f'<c r="{letter}{r}"{style} t="n"><v>{v}</v></c>')
-            elif t is Decimal or t is float:
-                if v != v or v in (float("inf"), float("-inf")):  # NaN, infinity: an empty number, as openpyxl
-                    append(f'<c r="{letter}{r}"{style} t="n"><v></v></c>')
-                else:
-                    append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % v}</v></c>')
-            elif t is Fraction:
-                d = round(Decimal(v.numerator) / Decimal(v.denominator), 6)
-                append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % d}</v></c>')
-            elif t is bool:
-                append(f'<c r="{letter}{r}"{style} t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, (datetime, date, time)):
-                if isinstance(v, datetime):
-                    if timezone.is_aware(v):
-                        v = timezone.make_naive(v)
-                    if kind == "date":
-                        v = v.date()
-                if kind != "date":
-                    fmt = "yyyy-mm-dd" if type(v) is date else ("h:mm:ss" if type(v) is time else
-                                                                  "yyyy-mm-dd h:mm:ss")
-                    style = self._style(fmt, bold)
-                append(f'<c r="{letter}{r}"{style} t="n"><v>{"%.16g" % to_excel(v)}</v></c>')
-            elif isinstance(v, int):  # int subclasses (IntegerChoices)
-                append(f'<c r="{letter}{r}"{style} t="n"><v>{int(v)}</v></c>')
-            else:
-                text = _clean(str(v))
-                append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t>{_escape(text)}</t></is></c>')
+            append(cell(f"{letter}{r}", kind, style, v, bold))
         return f'<row r="{r}">{"".join(out)}</row>'
+
+    def _cell(self, ref: str, kind: str, style: str, v, bold: bool) -> str:
+        """The <c> element of a value that is neither None nor empty text, in the column's `style` unless the
+        value needs another (formula-looking text, a date or time outside a "date" column)."""
+        t = type(v)
+        if t is str:
+            return self._text(ref, style, v, bold)
+        if t is int:
+            return f'<c r="{ref}"{style} t="n"><v>{v}</v></c>'
+        if t is Decimal or t is float:
+            if v != v or v in (float("inf"), float("-inf")):  # NaN, infinity: an empty number, as openpyxl
+                return f'<c r="{ref}"{style} t="n"><v></v></c>'
+            return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % v}</v></c>'
+        if t is Fraction:
+            d = round(Decimal(v.numerator) / Decimal(v.denominator), 6)
+            return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % d}</v></c>'
+        if t is bool:
+            return f'<c r="{ref}"{style} t="b"><v>{int(v)}</v></c>'
+        if isinstance(v, (datetime, date, time)):
+            return self._moment(ref, kind, style, v, bold)
+        if isinstance(v, int):  # int subclasses (IntegerChoices)
+            return f'<c r="{ref}"{style} t="n"><v>{int(v)}</v></c>'
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t>{_escape(_clean(str(v)))}</t></is></c>'
+
+    def _text(self, ref: str, style: str, v: str, bold: bool) -> str:
+        v = _clean(v)
+        if v.startswith(FORMULA_PREFIXES):
+            style = self._style(None, bold, quote=True)
+        elif v.strip() != v and v.strip():
+            return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t></is></c>'
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t>{_escape(v)}</t></is></c>'
+
+    def _moment(self, ref: str, kind: str, style: str, v, bold: bool) -> str:
+        """A date, time or datetime as Excel's serial number: a date in a "date" column, else with a format of its
+        own kind; an aware datetime in the current time zone."""
+        if isinstance(v, datetime):
+            if timezone.is_aware(v):
+                v = timezone.make_naive(v)
+            if kind == "date":
+                v = v.date()
+        if kind != "date":
+            fmt = "yyyy-mm-dd" if type(v) is date else ("h:mm:ss" if type(v) is time else "yyyy-mm-dd h:mm:ss")
+            style = self._style(fmt, bold)
+        return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % to_excel(v)}</v></c>'
 
 
 def _setup_sheet(ws, columns):
