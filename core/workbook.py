@@ -22,10 +22,10 @@ import os
 import struct
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Sequence
 from xml.etree import ElementTree
 from xml.parsers import expat
 
