@@ -2,7 +2,6 @@
 cell text, Chinese problems naming row and column. Workbooks are built here, with openpyxl or zipfile."""
 import io
 import re
-import struct
 import time
 import zipfile
 from datetime import date, datetime
@@ -14,10 +13,10 @@ import pytest
 
 from core import workbook
 from core.workbook import MB, Caps, Problem, WorkbookError, cell_text, read_table
+from tests.core.zips import SHEET, declared_size, rewritten, shared_strings, with_shared_strings, xlsx_sheet
 
 SMALL = Caps("测试工作簿", rows=5, file_bytes=1 * MB, unzipped_bytes=1 * MB, shared_strings=20)
 COLUMNS = ["组织编码", "名称"]
-SHEET, STRINGS = "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"
 
 
 def xlsx(*rows, sheets=None) -> bytes:
@@ -32,47 +31,6 @@ def xlsx(*rows, sheets=None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def rewritten(data: bytes, named: dict[str, bytes]) -> bytes:
-    """`data` with the zip entries `named` (name → content) replaced or added."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            if info.filename not in named:
-                dst.writestr(info.filename, src.read(info.filename))
-        for name, content in named.items():
-            dst.writestr(name, content)
-    return out.getvalue()
-
-
-def declared_size(data: bytes, name: str, size: int) -> bytes:
-    """`data` with the central directory declaring `size` decompressed bytes for entry `name` (a lie)."""
-    data = bytearray(data)
-    at = 0
-    while (at := data.find(b"PK\x01\x02", at)) >= 0:
-        name_len = struct.unpack("<H", data[at + 28:at + 30])[0]
-        if data[at + 46:at + 46 + name_len].decode() == name:
-            data[at + 24:at + 28] = struct.pack("<I", size)
-            return bytes(data)
-        at += 4
-    raise AssertionError(f"no entry {name}")
-
-
-def xlsx_sheet(rows, padding=0) -> bytes:
-    """A sheet XML with inline strings (no shared strings) and `padding` bytes of whitespace before the data."""
-    cells = "".join(
-        f'<row r="{i}">' + "".join(f'<c r="{"AB"[j]}{i}" t="inlineStr"><is><t>{v}</t></is></c>' for j, v in enumerate(r))
-        + "</row>" for i, r in enumerate([COLUMNS, *rows], start=1))
-    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            'spreadsheetml/2006/main">' + " " * padding + f"<sheetData>{cells}</sheetData></worksheet>").encode()
-
-
-def shared_strings(count: int, declared: int | None = None) -> bytes:
-    declared = count if declared is None else declared
-    items = "".join(f"<si><t>文字{n}</t></si>" for n in range(count))
-    return ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-            f'2006/main" count="{declared}" uniqueCount="{declared}">{items}</sst>').encode()
 
 
 def problems(data, columns=COLUMNS, caps=SMALL) -> list[str]:
@@ -228,19 +186,10 @@ def test_a_bomb_declaring_small_sizes_is_cut_at_the_declared_size_and_refused():
     """A directory that lies (a 2 MB sheet declared as 2 KB): zipfile never inflates past the declared size, the
     CRC check then fails, and the file is refused as unreadable."""
     rows = [[str(n), "甲" * 50] for n in range(5)]
-    padded = rewritten(xlsx(COLUMNS, *rows), {SHEET: xlsx_sheet(rows, padding=2 * MB)})
+    padded = rewritten(xlsx(COLUMNS, *rows), {SHEET: xlsx_sheet(COLUMNS, rows, padding=2 * MB)})
     forged = declared_size(padded, SHEET, 2_000)
     assert problems(forged, caps=Caps("测试", rows=5, file_bytes=MB, unzipped_bytes=MB, shared_strings=20))[0] in (
         workbook.NOT_WORKBOOK, workbook.UNREADABLE_SHEET)
-
-
-def with_shared_strings(data: bytes, table: bytes) -> bytes:
-    """`data` with a shared-strings part as Excel writes one (openpyxl itself writes inline strings), declared in
-    [Content_Types].xml where openpyxl looks it up."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        types = z.read("[Content_Types].xml").decode()
-    override = f'<Override PartName="/{STRINGS}" ContentType="{workbook.SHARED_STRINGS_TYPE}" />'
-    return rewritten(data, {STRINGS: table, "[Content_Types].xml": types.replace("</Types>", override + "</Types>")})
 
 
 def test_too_many_shared_strings(no_parsing):
@@ -278,7 +227,7 @@ def test_too_many_zip_entries(no_parsing, monkeypatch):
 
 def test_a_row_number_past_excel_s_last_row_is_refused():
     """openpyxl fills the gap before a row with empty rows: a forged row number must not make it fill forever."""
-    sheet = xlsx_sheet([["1", "甲"]]).replace(b"</sheetData>", b'<row r="2000000000"><c r="A2000000000" '
+    sheet = xlsx_sheet(COLUMNS, [["1", "甲"]]).replace(b"</sheetData>", b'<row r="2000000000"><c r="A2000000000" '
                                                                b't="inlineStr"><is><t>x</t></is></c></row></sheetData>')
     started = time.perf_counter()
     assert problems(rewritten(GOOD, {SHEET: sheet})) == [workbook.UNREADABLE_SHEET]
