@@ -56,6 +56,7 @@ HEADER_SEARCH_ROWS = 10  # the header may sit below a title row or two
 HEADER_MAX_COLUMNS = 256  # required columns are looked for in A..IV (what .xls allowed)
 EXCEL_MAX_ROWS = 1_048_576  # a row number past Excel's last row means a forged sheet
 MAX_ZIP_ENTRIES = 10_000  # a workbook has a few dozen parts; hundreds with many images
+MAX_ZIP_DIRECTORY_BYTES = 2 * MB  # what zipfile reads (the entry count may lie): ~10,000 entries of long names
 
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 CONTENT_TYPES = "[Content_Types].xml"
@@ -102,8 +103,9 @@ class WorkbookError(Exception):
         return [p.text for p in self.problems]
 
 
-def _refuse(message: str, row: int | None = None, column: str = ""):
-    raise WorkbookError([Problem(row, column, message)])
+def _refuse(message: str):
+    """Raise WorkbookError with one problem of the whole file."""
+    raise WorkbookError([Problem(None, "", message)])
 
 
 class Row:
@@ -180,9 +182,9 @@ def _mb(size: int) -> str:
 
 
 @contextmanager
-def _binary(source):
+def _binary(source, limit: int):
     """`source` (a path or a binary file object) as a seekable binary file positioned at 0. A path is opened and
-    closed here; a caller's file object is left open."""
+    closed here; a caller's file object is left open; a stream is read into memory, at most `limit` + 1 bytes."""
     if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
         try:
             fh = open(source, "rb")
@@ -196,7 +198,7 @@ def _binary(source):
         seekable = True
     except (AttributeError, OSError, io.UnsupportedOperation):
         seekable = False
-    yield source if seekable else io.BytesIO(source.read())
+    yield source if seekable else io.BytesIO(source.read(limit + 1))
 
 
 def _file_size(fh) -> int:
@@ -206,9 +208,9 @@ def _file_size(fh) -> int:
     return size
 
 
-def _declared_entry_count(fh, size: int) -> int | None:
-    """The entry count of the zip's end-of-directory record, read before zipfile builds its directory (which costs
-    memory per entry); None when there is no such record (not a zip)."""
+def _declared_directory(fh, size: int) -> tuple[int, int] | None:
+    """(entry count, directory bytes) of the zip's end-of-directory record, read before zipfile builds its
+    directory (which costs memory per entry); None when there is no such record (not a zip)."""
     tail_size = min(size, 22 + 65_535)  # the record is 22 bytes plus a comment of at most 64 KB
     fh.seek(size - tail_size)
     tail = fh.read(tail_size)
@@ -216,7 +218,8 @@ def _declared_entry_count(fh, size: int) -> int | None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
-    return struct.unpack("<H", tail[at + 10:at + 12])[0]
+    entries, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
+    return entries, directory_bytes
 
 
 def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
@@ -244,7 +247,8 @@ def _count_shared_strings(src, cap: int) -> int:
     def start(name, attrs):
         nonlocal count
         local = name.rpartition(" ")[2]
-        if local == "sst" and attrs.get("uniqueCount", "0").isdigit() and int(attrs["uniqueCount"]) > cap:
+        declared = attrs.get("uniqueCount", "") if local == "sst" else ""
+        if declared.isdigit() and int(declared) > cap:
             raise _TooMany
         if local == "si":
             count += 1
@@ -269,10 +273,10 @@ def _check_package(fh, caps: Caps):
         _refuse(EMPTY_FILE)
     if size > caps.file_bytes:
         _refuse(f"文件过大（超过 {_mb(caps.file_bytes)}）：{caps.name}最大 {_mb(caps.file_bytes)}，请分批导入。")
-    entries = _declared_entry_count(fh, size)
-    if entries is None:
+    directory = _declared_directory(fh, size)
+    if directory is None:
         _refuse(NOT_WORKBOOK)
-    if entries >= MAX_ZIP_ENTRIES:
+    if directory[0] >= MAX_ZIP_ENTRIES or directory[1] > MAX_ZIP_DIRECTORY_BYTES:
         _refuse(f"{NOT_WORKBOOK}（文件中的部件超过 {MAX_ZIP_ENTRIES} 个。）")
     try:
         archive = zipfile.ZipFile(fh)
@@ -392,18 +396,21 @@ def _check_header(header: _Header, columns: Sequence[str]):
 # 3. The data rows
 
 
-def _data_rows(header: _Header, columns: Sequence[str], caps: Caps) -> list[Row]:
-    positions = [header.found[c][0] for c in columns]
-    index = {c: i for i, c in enumerate(columns)}
-    width = max(positions) + 1
-    rows: list[Row] = []
-    raw = header.sheet.iter_rows(min_row=header.row + 1, max_col=width, values_only=True)
+def _non_blank(header: _Header, positions: list[int]):
+    """(row number, values in `positions`) of the rows below the header not blank in all of them."""
+    raw = header.sheet.iter_rows(min_row=header.row + 1, max_col=max(positions) + 1, values_only=True)
     for number, values in enumerate(raw, start=header.row + 1):
         if number > EXCEL_MAX_ROWS:
             _refuse(UNREADABLE_SHEET)
         kept = tuple(values[p] if p < len(values) else None for p in positions)
-        if not any(cell_text(v) for v in kept):
-            continue
+        if any(cell_text(v) for v in kept):
+            yield number, kept
+
+
+def _data_rows(header: _Header, columns: Sequence[str], caps: Caps) -> list[Row]:
+    index = {c: i for i, c in enumerate(columns)}
+    rows: list[Row] = []
+    for number, kept in _non_blank(header, [header.found[c][0] for c in columns]):
         if len(rows) == caps.rows:
             _refuse(f"数据行过多（超过 {caps.rows} 行）：{caps.name}最多 {caps.rows} 行，请分批导入。")
         rows.append(Row(number, kept, index))
@@ -426,7 +433,7 @@ def read_table(source, *, columns: Sequence[str], caps: Caps) -> Table:
 
     `source` is a path or a binary file object (read from its start, left open). Raises WorkbookError with every
     problem of the header at once, or the first problem of the file otherwise."""
-    with _binary(source) as fh:
+    with _binary(source, caps.file_bytes) as fh:
         _check_package(fh, caps)
         workbook = _load(fh)
         try:

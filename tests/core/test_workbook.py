@@ -205,6 +205,12 @@ def test_a_declared_count_over_the_cap_is_refused_without_counting(no_parsing):
     assert problems(with_shared_strings(GOOD, shared_strings(1, declared=10**9)))[0].startswith("工作簿中的文字条目过多")
 
 
+def test_shared_strings_without_declared_counts_are_counted(no_parsing):
+    bare = re.sub(rb' (unique)?[cC]ount="\d+"', b"", shared_strings(21))
+    assert b"ount=" not in bare
+    assert problems(with_shared_strings(GOOD, bare))[0].startswith("工作簿中的文字条目过多")
+
+
 def test_shared_strings_within_the_cap_pass():
     table = read_table(io.BytesIO(with_shared_strings(GOOD, shared_strings(20))), columns=COLUMNS, caps=SMALL)
     assert len(table.rows) == 2
@@ -223,6 +229,15 @@ def test_too_many_zip_entries(no_parsing, monkeypatch):
     monkeypatch.setattr(workbook, "MAX_ZIP_ENTRIES", 20)
     entries = {f"xl/media/image{n}.png": b"" for n in range(20)}
     assert problems(rewritten(GOOD, entries))[0].startswith(workbook.NOT_WORKBOOK)
+
+
+def test_too_many_zip_entries_behind_a_lying_count(no_parsing, monkeypatch):
+    """zipfile reads the directory by its size, not by the entry count of the end record: both are bounded."""
+    monkeypatch.setattr(workbook, "MAX_ZIP_DIRECTORY_BYTES", 2_000)
+    data = bytearray(rewritten(GOOD, {f"xl/media/image{n}.png": b"" for n in range(40)}))
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = b"\x01\x00\x01\x00"  # one entry on this disk, one in all
+    assert problems(bytes(data))[0].startswith(workbook.NOT_WORKBOOK)
 
 
 def test_a_row_number_past_excel_s_last_row_is_refused():
