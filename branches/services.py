@@ -11,8 +11,6 @@ Org import, in two steps:
 from __future__ import annotations
 
 import io
-import itertools
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +21,7 @@ from django.db.models import F
 
 from audit.services import record
 from branches.models import Org, OrgKind, Role, RoleAssignment, Sector
+from core.workbook import ORG_TREE, Problem, Row, WorkbookError, cell_text, read_table
 
 # ---------------------------------------------------------------------------------------------------------------
 # Org import
@@ -40,19 +39,14 @@ FIELD_LABELS = {
     "secretary": COL_SECRETARY, "member_count": COL_MEMBERS, "recruits_3y": COL_RECRUITS,
 }
 MAX_LENGTH = {COL_CODE: 64, COL_NAME: 200, COL_SECRETARY: 50}
-MAX_DATA_ROWS = 50_000
-HEADER_SEARCH_ROWS = 10  # the header may sit below a title row or two
 MAX_DEPTH = Org._meta.get_field("path").max_length // Org.steplen
 MAX_STEP = len(Org.alphabet) ** Org.steplen - 1
 
 
 @dataclass(frozen=True)
-class ImportProblem:
-    """One problem of an import file: the Excel row (None for the whole file), the column ("" if none), the text."""
-
-    row: int | None
-    column: str
-    message: str
+class ImportProblem(Problem):
+    """A problem of an org import file (row None for the whole file, column "" if none), worded as the import
+    page's error table and the command have always shown it: 第3行「组织编码」：…"""
 
     @property
     def text(self):
@@ -149,146 +143,88 @@ class OrgImportResult:
         return f"新增 {self.created} 个、更新 {self.updated} 个、未变 {self.unchanged} 个"
 
 
-def _text(value) -> str:
-    """A cell as trimmed text; integral numbers without a trailing '.0' (codes typed as numbers)."""
-    if value is None:
-        return ""
+def _as_integer(value) -> int | None:
+    """An integral cell value as an int (12, 12.0, "12"), else None."""
     if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return int(d) if d.is_finite() and d == d.to_integral_value() else None
 
 
 def _count(value, row, column, problems) -> int:
     """A non-negative integer cell; blank counts as 0. Appends a problem and returns 0 when invalid."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if not cell_text(value):
         return 0
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, (float, Decimal, str)):
-        try:
-            d = Decimal(str(value).strip())
-        except InvalidOperation:
-            d = None
-        if d is not None and d.is_finite() and d == d.to_integral_value():
-            number = int(d)
+    number = _as_integer(value)
     if number is None:
-        problems.append(ImportProblem(row, column, f"应为整数，实际为“{_text(value)}”。"))
-        return 0
-    if number < 0:
-        problems.append(ImportProblem(row, column, f"不能为负数（{number}）。"))
-        return 0
-    if number > 2_000_000_000:
-        problems.append(ImportProblem(row, column, f"数值过大（{number}）。"))
-        return 0
-    return number
+        problem = f"应为整数，实际为“{cell_text(value)}”。"
+    elif number < 0:
+        problem = f"不能为负数（{number}）。"
+    elif number > 2_000_000_000:
+        problem = f"数值过大（{number}）。"
+    else:
+        return number
+    problems.append(ImportProblem(row, column, problem))
+    return 0
 
 
-def _open_sheet(fileobj):
-    """The first (active) worksheet of an .xlsx, or raise OrgImportError saying the file is not a workbook."""
-    import openpyxl
+def _check_code(r: Row, code: str, first_row_of: dict[str, int], problems):
+    if not code:
+        problems.append(ImportProblem(r.number, COL_CODE, "不能为空。"))
+    elif code in first_row_of:
+        problems.append(ImportProblem(r.number, COL_CODE, f"组织编码“{code}”与第{first_row_of[code]}行重复。"))
+    else:
+        first_row_of[code] = r.number
 
-    try:
-        if isinstance(fileobj, (str, bytes)) or hasattr(fileobj, "__fspath__"):
-            with open(fileobj, "rb") as fh:
-                data = fh.read()
-        else:
-            if hasattr(fileobj, "seek"):
-                fileobj.seek(0)
-            data = fileobj.read()
-    except OSError as exc:
-        raise OrgImportError([ImportProblem(None, "", f"无法读取文件：{exc.strerror or exc}。")])
-    not_workbook = ImportProblem(None, "", "文件不是有效的 Excel 工作簿（.xlsx）。如是 .xls 或 .csv 文件，请在 Excel 中另存为 .xlsx 后再导入。")
-    if not data or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise OrgImportError([not_workbook])
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = wb.active if wb.active is not None else (wb.worksheets[0] if wb.worksheets else None)
-    except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors) for a bad file
-        raise OrgImportError([not_workbook])
-    if ws is None or not hasattr(ws, "iter_rows"):
-        raise OrgImportError([ImportProblem(None, "", "工作簿中没有可读取的工作表。")])
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # some writers store wrong dimensions; read every cell there is
-    return ws
+
+def _check_lengths(r: Row, problems):
+    for col in MAX_LENGTH:
+        value = r.text(col)
+        if len(value) > MAX_LENGTH[col]:
+            problems.append(ImportProblem(r.number, col, f"不能超过 {MAX_LENGTH[col]} 个字（现有 {len(value)} 个）。"))
+
+
+def _org_kind(r: Row, problems) -> str:
+    """The OrgKind value of the row's 组织类型 ("" with a problem when unknown), checking its 所属领域 too."""
+    kind_text = r.text(COL_KIND)
+    kind = KIND_BY_LABEL.get(kind_text, "")
+    if not kind:
+        problems.append(ImportProblem(r.number, COL_KIND, (f"未知的组织类型“{kind_text}”" if kind_text else "不能为空")
+                                      + "，应为：党委、党总支、党支部。"))
+    elif not r.text(COL_SECTOR) and kind != OrgKind.COMMITTEE:
+        problems.append(ImportProblem(r.number, COL_SECTOR, f"{kind_text}必须填写所属领域（只有党委可以不填）。"))
+    return kind
+
+
+def _org_row(r: Row, first_row_of: dict[str, int], problems) -> OrgRow:
+    """One data row read and checked on its own (problems appended); duplicates are found through `first_row_of`."""
+    code, name = r.text(COL_CODE), r.text(COL_NAME)
+    _check_code(r, code, first_row_of, problems)
+    if not name:
+        problems.append(ImportProblem(r.number, COL_NAME, "不能为空。"))
+    _check_lengths(r, problems)
+    kind = _org_kind(r, problems)
+    members = _count(r[COL_MEMBERS], r.number, COL_MEMBERS, problems)
+    recruits = _count(r[COL_RECRUITS], r.number, COL_RECRUITS, problems)
+    return OrgRow(row=r.number, code=code, name=name, kind=kind, parent_code=r.text(COL_PARENT),
+                  sector_name=r.text(COL_SECTOR), secretary=r.text(COL_SECRETARY), member_count=members,
+                  recruits_3y=recruits)
 
 
 def _read_rows(fileobj) -> tuple[list[OrgRow], list[ImportProblem]]:
     """Every data row of the workbook and the problems found in the file alone (no database)."""
-    ws = _open_sheet(fileobj)
-    problems: list[ImportProblem] = []
     try:
-        limit = MAX_DATA_ROWS + HEADER_SEARCH_ROWS + 2  # one more than allowed, to tell "too many"
-        raw = list(enumerate(itertools.islice(ws.iter_rows(min_row=1, values_only=True), limit), start=1))
-    except Exception:
-        raise OrgImportError([ImportProblem(None, "", "文件不是有效的 Excel 工作簿（.xlsx），无法读取工作表内容。")])
-    nonblank = [(i, r) for i, r in raw if any(_text(v) for v in r)]
-    if not nonblank:
-        raise OrgImportError([ImportProblem(None, "", "工作表是空的：没有表头，也没有数据行。")])
-
-    header_row, header = nonblank[0]
-    for i, r in nonblank[:HEADER_SEARCH_ROWS]:
-        if COL_CODE in {_text(v) for v in r}:
-            header_row, header = i, r
-            break
-    index: dict[str, int] = {}
-    for pos, v in enumerate(header):
-        name = _text(v)
-        if name in ORG_COLUMNS:
-            if name in index:
-                problems.append(ImportProblem(header_row, name, "表头中出现了两次。"))
-            else:
-                index[name] = pos
-    missing = [c for c in ORG_COLUMNS if c not in index]
-    if missing:
-        problems.append(ImportProblem(
-            header_row, "、".join(missing),
-            f"表头缺少列：{'、'.join(missing)}。表头须包含：{'、'.join(ORG_COLUMNS)}（顺序不限）。"))
-    if problems:
-        raise OrgImportError(problems)
-
-    data = [(i, r) for i, r in nonblank if i > header_row]
-    if not data:
-        raise OrgImportError([ImportProblem(None, "", "工作表中只有表头，没有数据行。")])
-    if len(data) > MAX_DATA_ROWS:
-        raise OrgImportError([ImportProblem(None, "", f"数据行过多（超过 {MAX_DATA_ROWS} 行），请分批导入。")])
-
-    rows: list[OrgRow] = []
+        table = read_table(fileobj, columns=ORG_COLUMNS, caps=ORG_TREE)
+    except WorkbookError as exc:
+        raise OrgImportError([ImportProblem(p.row, p.column, p.message) for p in exc.problems])
+    problems: list[ImportProblem] = []
     first_row_of: dict[str, int] = {}
-    for i, r in data:
-        def cell(col, r=r):
-            pos = index[col]
-            return r[pos] if pos < len(r) else None
-
-        code, name = _text(cell(COL_CODE)), _text(cell(COL_NAME))
-        kind_text, parent = _text(cell(COL_KIND)), _text(cell(COL_PARENT))
-        sector, secretary = _text(cell(COL_SECTOR)), _text(cell(COL_SECRETARY))
-        if not code:
-            problems.append(ImportProblem(i, COL_CODE, "不能为空。"))
-        elif code in first_row_of:
-            problems.append(ImportProblem(i, COL_CODE, f"组织编码“{code}”与第{first_row_of[code]}行重复。"))
-        else:
-            first_row_of[code] = i
-        if not name:
-            problems.append(ImportProblem(i, COL_NAME, "不能为空。"))
-        for col, value in ((COL_CODE, code), (COL_NAME, name), (COL_SECRETARY, secretary)):
-            if len(value) > MAX_LENGTH[col]:
-                problems.append(ImportProblem(i, col, f"不能超过 {MAX_LENGTH[col]} 个字（现有 {len(value)} 个）。"))
-        kind = KIND_BY_LABEL.get(kind_text, "")
-        if not kind:
-            problems.append(ImportProblem(i, COL_KIND, (f"未知的组织类型“{kind_text}”" if kind_text else "不能为空")
-                                          + "，应为：党委、党总支、党支部。"))
-        elif not sector and kind != OrgKind.COMMITTEE:
-            problems.append(ImportProblem(
-                i, COL_SECTOR, f"{kind_text}必须填写所属领域（只有党委可以不填）。"))
-        members = _count(cell(COL_MEMBERS), i, COL_MEMBERS, problems)
-        recruits = _count(cell(COL_RECRUITS), i, COL_RECRUITS, problems)
-        rows.append(OrgRow(row=i, code=code, name=name, kind=kind, parent_code=parent, sector_name=sector,
-                           secretary=secretary, member_count=members, recruits_3y=recruits))
+    rows = [_org_row(r, first_row_of, problems) for r in table.rows]
     return rows, problems
 
 
@@ -297,100 +233,115 @@ def _org_display(*, name, kind, parent, sector, secretary, member_count, recruit
             "secretary": secretary, "member_count": member_count, "recruits_3y": recruits_3y}
 
 
-def _compare(rows: list[OrgRow], problems: list[ImportProblem]) -> OrgImportPlan:
-    """Check `rows` against the database (sectors, parents, cycles) and sort them into created / updated /
-    unchanged. Reads the database with two queries and writes nothing."""
-    problems = list(problems)
-    sectors = {s.name: s for s in Sector.objects.all()}
-    existing = {
-        o["code"]: o
-        for o in Org.objects.values(
-            "id", "code", "path", "depth", "numchild", "name", "kind", "sector__name", "secretary",
-            "member_count", "recruits_3y",
-        )
-    }
-    code_by_path = {o["path"]: c for c, o in existing.items()}
-    # First row of each code (duplicates are already reported).
-    by_code: dict[str, OrgRow] = {}
-    for r in rows:
-        if r.code and r.code not in by_code:
-            by_code[r.code] = r
+class _Tree:
+    """The org tree as the import would leave it: the file's rows over the database's orgs (read with two queries)."""
 
+    def __init__(self, rows: list[OrgRow]):
+        self.sectors = {s.name: s for s in Sector.objects.all()}
+        self.existing = {
+            o["code"]: o
+            for o in Org.objects.values(
+                "id", "code", "path", "depth", "numchild", "name", "kind", "sector__name", "secretary",
+                "member_count", "recruits_3y",
+            )
+        }
+        self.code_by_path = {o["path"]: c for c, o in self.existing.items()}
+        self.by_code: dict[str, OrgRow] = {}  # first row of each code (duplicates are already reported)
+        for r in rows:
+            if r.code and r.code not in self.by_code:
+                self.by_code[r.code] = r
+
+    def known(self, code) -> bool:
+        return code in self.by_code or code in self.existing
+
+    def db_parent(self, code):
+        o = self.existing[code]
+        return self.code_by_path.get(o["path"][: -Org.steplen]) if o["depth"] > 1 else None
+
+    def final_parent(self, code):
+        """The parent after the import; None for a root or an unknown parent (already reported)."""
+        if code in self.by_code:
+            p = self.by_code[code].parent_code
+            return p if p and self.known(p) else None
+        return self.db_parent(code) if code in self.existing else None
+
+
+def _reference_problems(rows: list[OrgRow], tree: _Tree) -> list[ImportProblem]:
+    """Unknown sectors and parents."""
+    problems = []
     for r in rows:
-        if r.sector_name and r.sector_name not in sectors:
+        if r.sector_name and r.sector_name not in tree.sectors:
             problems.append(ImportProblem(
-                r.row, COL_SECTOR, f"未知的所属领域“{r.sector_name}”，应为：{'、'.join(sectors)}。"))
-        if r.parent_code and r.parent_code not in by_code and r.parent_code not in existing:
+                r.row, COL_SECTOR, f"未知的所属领域“{r.sector_name}”，应为：{'、'.join(tree.sectors)}。"))
+        if r.parent_code and not tree.known(r.parent_code):
             problems.append(ImportProblem(
                 r.row, COL_PARENT, f"上级组织编码“{r.parent_code}”在文件和系统中都不存在。"))
+    return problems
 
-    def db_parent(code):
-        o = existing[code]
-        return code_by_path.get(o["path"][: -Org.steplen]) if o["depth"] > 1 else None
 
-    def final_parent(code):
-        """The parent after the import; None for a root or an unknown parent (already reported)."""
-        if code in by_code:
-            p = by_code[code].parent_code
-            return p if p and (p in by_code or p in existing) else None
-        return db_parent(code) if code in existing else None
+def _cycle_problem(tree: _Tree, cycle: list[str]) -> ImportProblem:
+    in_file = sorted((tree.by_code[c].row, c) for c in cycle if c in tree.by_code)
+    rows_text = "、".join(str(row) for row, _ in in_file)
+    chain = " → ".join([*cycle, cycle[0]])
+    return ImportProblem(in_file[0][0], COL_PARENT, f"上级关系构成循环：{chain}（涉及第{rows_text}行）。")
 
-    # Cycles: walk up from every code of the file; a code met twice on one walk closes a cycle.
+
+def _cycle_problems(tree: _Tree) -> list[ImportProblem]:
+    """One problem per cycle of parents: walk up from every code of the file; a code met twice on one walk closes
+    a cycle."""
+    problems = []
     state: dict[str, int] = {}  # 1 on the current walk, 2 done
     seen_cycles = set()
-    for start in by_code:
+    for start in tree.by_code:
         walk, node = [], start
         while node is not None and state.get(node) is None:
             state[node] = 1
             walk.append(node)
-            node = final_parent(node)
+            node = tree.final_parent(node)
         if node is not None and state.get(node) == 1:
             cycle = walk[walk.index(node):]
-            key = frozenset(cycle)
-            if key not in seen_cycles:
-                seen_cycles.add(key)
-                in_file = sorted((by_code[c].row, c) for c in cycle if c in by_code)
-                rows_text = "、".join(str(row) for row, _ in in_file)
-                chain = " → ".join([*cycle, cycle[0]])
-                problems.append(ImportProblem(
-                    in_file[0][0], COL_PARENT,
-                    f"上级关系构成循环：{chain}（涉及第{rows_text}行）。"))
+            if frozenset(cycle) not in seen_cycles:
+                seen_cycles.add(frozenset(cycle))
+                problems.append(_cycle_problem(tree, cycle))
         for n in walk:
             state[n] = 2
+    return problems
 
-    plan = OrgImportPlan(rows=rows)
-    if not problems:
-        depth: dict[str, int] = {}
-        for start in by_code:
-            chain, node = [], start
-            while node is not None and node not in depth:
-                chain.append(node)
-                node = final_parent(node)
-            d = depth[node] if node is not None else 0
-            for n in reversed(chain):
-                d += 1
-                depth[n] = d
-        for code, r in by_code.items():
-            if depth[code] > MAX_DEPTH:
-                problems.append(ImportProblem(r.row, COL_PARENT, f"组织层级过深（第 {depth[code]} 级，最多 {MAX_DEPTH} 级）。"))
-        plan._final_depth = depth
 
-    if problems:
-        plan.errors = sorted(problems, key=lambda p: (p.row or 0, ORG_COLUMNS.index(p.column)
-                                                        if p.column in ORG_COLUMNS else -1))
-        return plan
+def _final_depths(tree: _Tree) -> dict[str, int]:
+    """The depth after the import of every code of the file (and of the database orgs above them)."""
+    depth: dict[str, int] = {}
+    for start in tree.by_code:
+        chain, node = [], start
+        while node is not None and node not in depth:
+            chain.append(node)
+            node = tree.final_parent(node)
+        d = depth[node] if node is not None else 0
+        for n in reversed(chain):
+            d += 1
+            depth[n] = d
+    return depth
 
-    plan._final_parent = {code: final_parent(code) for code in by_code}
-    plan._existing = existing
-    plan._sectors = sectors
-    for code, r in by_code.items():
-        after = _org_display(name=r.name, kind=r.kind, parent=r.parent_code, sector=r.sector_name,
-                             secretary=r.secretary, member_count=r.member_count, recruits_3y=r.recruits_3y)
-        if code not in existing:
+
+def _depth_problems(tree: _Tree, depth: dict[str, int]) -> list[ImportProblem]:
+    return [ImportProblem(r.row, COL_PARENT, f"组织层级过深（第 {depth[code]} 级，最多 {MAX_DEPTH} 级）。")
+            for code, r in tree.by_code.items() if depth[code] > MAX_DEPTH]
+
+
+def _in_file_order(problems: list[ImportProblem]) -> list[ImportProblem]:
+    """By row, then by column in header order (whole-file problems first)."""
+    return sorted(problems, key=lambda p: (p.row or 0, ORG_COLUMNS.index(p.column) if p.column in ORG_COLUMNS else -1))
+
+
+def _sort_into(plan: OrgImportPlan, tree: _Tree):
+    """Fill the plan's created / updated (changed fields only) / unchanged lists."""
+    for code, r in tree.by_code.items():
+        if code not in tree.existing:
             plan.created.append(r)
             continue
-        o = existing[code]
-        before = _org_display(name=o["name"], kind=o["kind"], parent=db_parent(code), sector=o["sector__name"],
+        after = _audit_fields(r)
+        o = tree.existing[code]
+        before = _org_display(name=o["name"], kind=o["kind"], parent=tree.db_parent(code), sector=o["sector__name"],
                               secretary=o["secretary"], member_count=o["member_count"],
                               recruits_3y=o["recruits_3y"])
         changed = [k for k in after if after[k] != before[k]]
@@ -400,6 +351,24 @@ def _compare(rows: list[OrgRow], problems: list[ImportProblem]) -> OrgImportPlan
                                           after={k: after[k] for k in changed}))
         else:
             plan.unchanged.append(r)
+
+
+def _compare(rows: list[OrgRow], problems: list[ImportProblem]) -> OrgImportPlan:
+    """Check `rows` against the database (sectors, parents, cycles, depth) and sort them into created / updated /
+    unchanged. Reads the database with two queries and writes nothing."""
+    tree = _Tree(rows)
+    problems = [*problems, *_reference_problems(rows, tree), *_cycle_problems(tree)]
+    plan = OrgImportPlan(rows=rows)
+    if not problems:
+        plan._final_depth = _final_depths(tree)
+        problems = _depth_problems(tree, plan._final_depth)
+    if problems:
+        plan.errors = _in_file_order(problems)
+        return plan
+    plan._final_parent = {code: tree.final_parent(code) for code in tree.by_code}
+    plan._existing = tree.existing
+    plan._sectors = tree.sectors
+    _sort_into(plan, tree)
     return plan
 
 
@@ -486,20 +455,24 @@ def _create_orgs(plan: OrgImportPlan):
         Org.objects.filter(pk=existing[code]["id"]).update(numchild=F("numchild") + n)
 
 
-def _update_orgs(plan: OrgImportPlan):
-    """Write changed facts in bulk, then move re-parented subtrees, shallowest first (so no move ever targets a
-    node that is, at that moment, below the moving one)."""
+def _update_facts(plan: OrgImportPlan):
+    """Write the changed facts (name, kind, sector, secretary, counts) of the updated orgs in bulk."""
     by_code = {r.code: r for r in plan.rows if r.code}
-    facts = [ch for ch in plan.updated if set(ch.after) - {"parent"}]
-    if facts:
-        objs = []
-        for ch in facts:
+    objs = []
+    for ch in plan.updated:
+        if set(ch.after) - {"parent"}:
             r = by_code[ch.code]
             objs.append(Org(pk=plan._existing[ch.code]["id"], name=r.name, kind=r.kind,
                             sector=plan._sectors.get(r.sector_name), secretary=r.secretary,
                             member_count=r.member_count, recruits_3y=r.recruits_3y))
+    if objs:
         Org.objects.bulk_update(objs, ["name", "kind", "sector", "secretary", "member_count", "recruits_3y"],
                                 batch_size=500)
+
+
+def _move_subtrees(plan: OrgImportPlan):
+    """Move re-parented subtrees, shallowest first (so no move ever targets a node that is, at that moment, below
+    the moving one)."""
     moves = sorted((ch for ch in plan.updated if ch.moved), key=lambda ch: plan._final_depth[ch.code])
     for ch in moves:
         node = Org.objects.get(code=ch.code)
@@ -509,6 +482,12 @@ def _update_orgs(plan: OrgImportPlan):
             Org.objects.move(node, last_root, "last-sibling")
         else:
             Org.objects.move(node, Org.objects.get(code=parent), "last-child")
+
+
+def _update_orgs(plan: OrgImportPlan):
+    """Write changed facts in bulk, then move re-parented subtrees."""
+    _update_facts(plan)
+    _move_subtrees(plan)
 
 
 def org_template_workbook() -> bytes:
@@ -524,7 +503,7 @@ def org_template_workbook() -> bytes:
     ws.append(["1001-01", "示范镇示范村党支部", "党支部", "1001", "村", "李四", 28, 1])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (14, 26, 10, 14, 22, 10, 10, 16)):
+    for letter, width in zip("ABCDEFGH", (14, 26, 10, 14, 22, 10, 10, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     notes = wb.create_sheet("填写说明")
@@ -582,25 +561,29 @@ def create_user(*, actor, username: str, full_name: str, password: str):
     return user
 
 
+def _role_org(*, user, role: str, org_code: str):
+    """The org a new `role` of `user` is tied to (None for staff), or PeopleError when it cannot be given."""
+    if role == Role.STAFF:
+        if RoleAssignment.objects.filter(user=user, role=Role.STAFF).exists():
+            raise PeopleError(f"{user.username} 已经是组织部工作人员。")
+        return None
+    if not org_code:
+        raise PeopleError(f"{Role(role).label}必须填写党组织的组织编码。")
+    org = Org.objects.filter(code=org_code).first()
+    if org is None:
+        raise PeopleError(f"组织编码“{org_code}”不存在。")
+    if role == Role.REVIEWER and org.kind == OrgKind.BRANCH:
+        raise PeopleError(f"{org.name}是党支部，没有下级党组织可评定：上级党组织评定人只能分配到党委或党总支。")
+    if RoleAssignment.objects.filter(user=user, role=role, org=org).exists():
+        raise PeopleError(f"{user.username} 已经是{org.name}的{Role(role).label}。")
+    return org
+
+
 def assign_role(*, actor, user, role: str, org_code: str = ""):
     """Give `user` a role: staff (no org), or reviewer/secretary of the org with `org_code`. Audited."""
     if role not in Role.values:
         raise PeopleError("请选择角色。")
-    org = None
-    org_code = (org_code or "").strip()
-    if role == Role.STAFF:
-        if RoleAssignment.objects.filter(user=user, role=Role.STAFF).exists():
-            raise PeopleError(f"{user.username} 已经是组织部工作人员。")
-    else:
-        if not org_code:
-            raise PeopleError(f"{Role(role).label}必须填写党组织的组织编码。")
-        org = Org.objects.filter(code=org_code).first()
-        if org is None:
-            raise PeopleError(f"组织编码“{org_code}”不存在。")
-        if role == Role.REVIEWER and org.kind == OrgKind.BRANCH:
-            raise PeopleError(f"{org.name}是党支部，没有下级党组织可评定：上级党组织评定人只能分配到党委或党总支。")
-        if RoleAssignment.objects.filter(user=user, role=role, org=org).exists():
-            raise PeopleError(f"{user.username} 已经是{org.name}的{Role(role).label}。")
+    org = _role_org(user=user, role=role, org_code=(org_code or "").strip())
     try:
         with transaction.atomic():
             assignment = RoleAssignment.objects.create(user=user, role=role, org=org)

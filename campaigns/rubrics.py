@@ -4,19 +4,17 @@ One validation path serves the `import_rubric` command, the web import and the w
 plain `IndicatorData`/`CriterionData` rows and checked by `validate_rubric()`; nothing is written unless the whole
 rubric is valid, and every write is one transaction with one audit entry.
 """
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from audit.services import record
 from branches.models import Sector
 from campaigns.models import Criterion, Indicator, RubricVersion
+from core.workbook import RUBRIC, Row, WorkbookError, read_table
 
 HUNDRED = Decimal("100")
 TENTH = Decimal("0.1")
@@ -89,161 +87,176 @@ def parse_score(value) -> tuple[Decimal | None, str | None]:
     return number.quantize(TENTH), None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Validation shared by import and editor
+
+
+class _Where:
+    """Where a problem is, in messages: a workbook row and column when `columns` (name → letter) is given, else the
+    indicator or criterion it concerns (editor)."""
+
+    def __init__(self, columns: dict[str, str] | None):
+        self.columns = columns
+
+    def at(self, row, column, problem, subject=""):
+        if self.columns and row:
+            return f"第{row}行 {self.columns[column]}列（{column}）：{problem}"
+        return f"{subject}：{problem}" if subject else problem
+
+
+def _name_problems(ind: IndicatorData, subject: str, first_seen: dict, where: _Where) -> list[str]:
+    """A blank, too long or repeated indicator name (`first_seen` collects the names seen so far)."""
+    if not ind.name:
+        return [where.at(ind.row, COL_INDICATOR, "指标名称为空", subject)]
+    if len(ind.name) > INDICATOR_NAME_MAX:
+        return [where.at(ind.row, COL_INDICATOR, f"指标名称超过 {INDICATOR_NAME_MAX} 个字", subject)]
+    if ind.name in first_seen:
+        earlier = first_seen[ind.name]
+        place = f"第{earlier.row}行" if where.columns and earlier.row else "前面"
+        return [where.at(ind.row, COL_INDICATOR,
+                         f"指标“{ind.name}”与{place}的指标重名（同一指标的细则必须连续排列）", subject)]
+    first_seen[ind.name] = ind
+    return []
+
+
+def _criteria_problems(ind: IndicatorData, subject: str, where: _Where) -> list[str]:
+    """No criterion at all, or a criterion with a blank or too long text."""
+    if not ind.criteria:
+        return [where.at(ind.row, COL_CRITERION, "该指标没有任何细则", subject)]
+    errors = []
+    for j, crit in enumerate(ind.criteria, start=1):
+        csubject = f"{subject}第{j}条细则"
+        if not crit.text:
+            errors.append(where.at(crit.row, COL_CRITERION, "细则内容为空", csubject))
+        elif len(crit.text) > CRITERION_TEXT_MAX:
+            errors.append(where.at(crit.row, COL_CRITERION, f"细则内容超过 {CRITERION_TEXT_MAX} 个字", csubject))
+    return errors
+
+
+def _sum_problems(ind: IndicatorData, where: _Where) -> list[str]:
+    """Criteria maxima (all given) not adding up to their indicator's maximum."""
+    complete = ind.max_score is not None and all(c.max_score is not None for c in ind.criteria)
+    if not (complete and ind.criteria and ind.criteria_total != ind.max_score):
+        return []
+    problem = (f"指标“{ind.name}”的细则分值合计为 {fmt(ind.criteria_total)}，"
+               f"与指标分值 {fmt(ind.max_score)} 不一致")
+    if where.columns and ind.row:
+        rows = f"第{ind.row}行" if ind.row == ind.last_row else f"第{ind.row}–{ind.last_row}行"
+        return [f"{rows} {where.columns[COL_CRITERION_MAX]}列（{COL_CRITERION_MAX}）：{problem}"]
+    return [problem]
+
+
+def _total_problems(indicators: list[IndicatorData], where: _Where) -> list[str]:
+    """Indicator maxima (all given) not adding up to 100."""
+    if any(ind.max_score is None for ind in indicators):
+        return []
+    total = sum((ind.max_score for ind in indicators), Decimal("0"))
+    if total == HUNDRED:
+        return []
+    place = f"{where.columns[COL_INDICATOR_MAX]}列（{COL_INDICATOR_MAX}）：" if where.columns else ""
+    return [f"{place}各指标分值合计为 {fmt(total)}，应为 100"]
 
 
 def validate_rubric(indicators: list[IndicatorData], columns: dict[str, str] | None = None) -> list[str]:
     """Every problem of a rubric's structure, in Chinese: names, maxima, criteria summing to their indicator,
     indicators summing to 100, duplicate indicator names. With `columns` (column name → letter) the messages
     name workbook rows and columns; without, they name the indicator and criterion (editor)."""
-    errors = []
-
-    def at(row, column, problem, subject=""):
-        if columns and row:
-            return f"第{row}行 {columns[column]}列（{column}）：{problem}"
-        return f"{subject}：{problem}" if subject else problem
-
     if not indicators:
         return ["没有任何指标：至少需要一个指标和一条细则。"]
+    where = _Where(columns)
+    errors = []
     first_seen: dict[str, IndicatorData] = {}
     for i, ind in enumerate(indicators, start=1):
         subject = f"第{i}个指标“{ind.name}”" if ind.name else f"第{i}个指标"
-        if not ind.name:
-            errors.append(at(ind.row, COL_INDICATOR, "指标名称为空", subject))
-        elif len(ind.name) > INDICATOR_NAME_MAX:
-            errors.append(at(ind.row, COL_INDICATOR, f"指标名称超过 {INDICATOR_NAME_MAX} 个字", subject))
-        elif ind.name in first_seen:
-            earlier = first_seen[ind.name]
-            where = f"第{earlier.row}行" if columns and earlier.row else "前面"
-            errors.append(at(ind.row, COL_INDICATOR,
-                             f"指标“{ind.name}”与{where}的指标重名（同一指标的细则必须连续排列）", subject))
-        else:
-            first_seen[ind.name] = ind
-        if not ind.criteria:
-            errors.append(at(ind.row, COL_CRITERION, "该指标没有任何细则", subject))
-        for j, crit in enumerate(ind.criteria, start=1):
-            csubject = f"{subject}第{j}条细则"
-            if not crit.text:
-                errors.append(at(crit.row, COL_CRITERION, "细则内容为空", csubject))
-            elif len(crit.text) > CRITERION_TEXT_MAX:
-                errors.append(at(crit.row, COL_CRITERION, f"细则内容超过 {CRITERION_TEXT_MAX} 个字", csubject))
-        complete = ind.max_score is not None and all(c.max_score is not None for c in ind.criteria)
-        if complete and ind.criteria and ind.criteria_total != ind.max_score:
-            problem = (f"指标“{ind.name}”的细则分值合计为 {fmt(ind.criteria_total)}，"
-                       f"与指标分值 {fmt(ind.max_score)} 不一致")
-            if columns and ind.row:
-                rows = f"第{ind.row}行" if ind.row == ind.last_row else f"第{ind.row}–{ind.last_row}行"
-                errors.append(f"{rows} {columns[COL_CRITERION_MAX]}列（{COL_CRITERION_MAX}）：{problem}")
-            else:
-                errors.append(problem)
-    if all(ind.max_score is not None for ind in indicators):
-        total = sum((ind.max_score for ind in indicators), Decimal("0"))
-        if total != HUNDRED:
-            where = f"{columns[COL_INDICATOR_MAX]}列（{COL_INDICATOR_MAX}）：" if columns else ""
-            errors.append(f"{where}各指标分值合计为 {fmt(total)}，应为 100")
-    return errors
+        errors += _name_problems(ind, subject, first_seen, where)
+        errors += _criteria_problems(ind, subject, where)
+        errors += _sum_problems(ind, where)
+    return errors + _total_problems(indicators, where)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Workbook
 
 
+class _RubricRows:
+    """Turns the workbook's rows, in order, into indicators: consecutive rows with the same 指标 form one
+    indicator. Collects the problems of each row (row and column named)."""
+
+    def __init__(self, columns: dict[str, str]):
+        self.where = _Where(columns)
+        self.indicators: list[IndicatorData] = []
+        self.errors: list[str] = []
+        self.current: IndicatorData | None = None
+        self.max_row: dict[int, int] = {}  # id(indicator) → row that gave its 指标分值
+        self.bad_max: set[int] = set()  # id(indicator) of those with an invalid 指标分值
+
+    def add(self, r: Row):
+        name = r.text(COL_INDICATOR)
+        self._indicator_for(r.number, name)
+        self._indicator_max(r, name)
+        self.current.criteria.append(CriterionData(
+            text=r.text(COL_CRITERION), max_score=self._criterion_max(r), guidance=r.text(COL_GUIDANCE),
+            row=r.number,
+        ))
+
+    def _start(self, name: str, row: int):
+        self.current = IndicatorData(name=name, max_score=None, row=row)
+        self.indicators.append(self.current)
+
+    def _indicator_for(self, row: int, name: str):
+        if not name:
+            self.errors.append(self.where.at(row, COL_INDICATOR, "指标名称为空"))
+            if self.current is None:
+                self._start("", row)
+        elif self.current is None or name != self.current.name:
+            self._start(name, row)
+
+    def _indicator_max(self, r: Row, name: str):
+        ind_max, problem = parse_score(r[COL_INDICATOR_MAX])
+        current = self.current
+        if problem:
+            self.errors.append(self.where.at(r.number, COL_INDICATOR_MAX, problem))
+            self.bad_max.add(id(current))
+        elif ind_max is None or not name:  # a row without a name says nothing reliable about an indicator
+            return
+        elif current.max_score is None:
+            current.max_score = ind_max
+            self.max_row[id(current)] = r.number
+        elif ind_max != current.max_score:
+            self.errors.append(self.where.at(
+                r.number, COL_INDICATOR_MAX, f"指标“{current.name}”的分值 {fmt(ind_max)} 与第{self.max_row[id(current)]}"
+                                             f"行的 {fmt(current.max_score)} 不一致"))
+
+    def _criterion_max(self, r: Row) -> Decimal | None:
+        crit_max, problem = parse_score(r[COL_CRITERION_MAX])
+        if problem:
+            self.errors.append(self.where.at(r.number, COL_CRITERION_MAX, problem))
+        elif crit_max is None:
+            self.errors.append(self.where.at(r.number, COL_CRITERION_MAX, "细则分值为空"))
+        return crit_max
+
+    def missing_maxima(self) -> list[str]:
+        return [self.where.at(ind.row, COL_INDICATOR_MAX, f"指标“{ind.name}”没有填写指标分值")
+                for ind in self.indicators if ind.max_score is None and id(ind) not in self.bad_max and ind.name]
+
+
 def read_rubric_workbook(file) -> list[IndicatorData]:
     """The rubric in a workbook (SPEC §10 columns 指标, 指标分值, 细则, 细则分值, 评分说明, order free, extra
     columns ignored; one criterion per row; consecutive rows with the same 指标 form one indicator, whose 指标分值
-    may be on every row or on the first only). Raises ValidationError listing every problem by row and column."""
-    data = file.read() if hasattr(file, "read") else open(file, "rb").read()
-    if not data:
-        raise ValidationError(["文件为空：请上传填好的评分标准 Excel 工作簿（.xlsx）。"])
+    may be on every row or on the first only). Raises ValidationError listing every problem by row and column.
+    Read through core.workbook with the rubric caps (2,000 rows, 2 MB)."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds for a file that is not an .xlsx workbook
-        raise ValidationError(["文件不是有效的 Excel 工作簿（.xlsx）：请在 Excel 或 WPS 中“另存为 .xlsx”后重新上传。"])
-
-    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(_text(v) for v in r)]
-    if not numbered:
-        raise ValidationError(["文件为空：工作表中没有任何内容。"])
-    header_row, header = numbered[0]
-    positions: dict[str, int] = {}
-    errors = []
-    for idx, value in enumerate(header):
-        title = _text(value)
-        if title in COLUMNS:
-            if title in positions:
-                errors.append(f"第{header_row}行：列“{title}”出现了两次"
-                              f"（{get_column_letter(positions[title] + 1)}列和{get_column_letter(idx + 1)}列）")
-            else:
-                positions[title] = idx
-    missing = [c for c in COLUMNS if c not in positions]
-    if missing:
-        errors.append(f"第{header_row}行（表头）：缺少列 {'、'.join(missing)}；表头必须包含 {'、'.join(COLUMNS)}。")
-    if errors:
-        raise ValidationError(errors)
-    columns = {c: get_column_letter(i + 1) for c, i in positions.items()}
-
-    def cell(row, column):
-        i = positions[column]
-        return row[i] if i < len(row) else None
-
-    body = [(n, r) for n, r in numbered[1:] if any(_text(cell(r, c)) for c in COLUMNS)]
-    if not body:
-        raise ValidationError(["文件为空：表头下面没有任何细则行。"])
-
-    indicators: list[IndicatorData] = []
-    current: IndicatorData | None = None
-    max_row: dict[int, int] = {}  # id(indicator) → row that gave its 指标分值
-    bad_max: set[int] = set()
-    for n, r in body:
-        name = _text(cell(r, COL_INDICATOR))
-        if not name:
-            errors.append(f"第{n}行 {columns[COL_INDICATOR]}列（{COL_INDICATOR}）：指标名称为空")
-            if current is None:
-                current = IndicatorData(name="", max_score=None, row=n)
-                indicators.append(current)
-        elif current is None or name != current.name:
-            current = IndicatorData(name=name, max_score=None, row=n)
-            indicators.append(current)
-        ind_max, problem = parse_score(cell(r, COL_INDICATOR_MAX))
-        if problem:
-            errors.append(f"第{n}行 {columns[COL_INDICATOR_MAX]}列（{COL_INDICATOR_MAX}）：{problem}")
-            bad_max.add(id(current))
-        elif ind_max is not None and name:  # a row without a name says nothing reliable about an indicator
-            if current.max_score is None:
-                current.max_score = ind_max
-                max_row[id(current)] = n
-            elif ind_max != current.max_score:
-                errors.append(
-                    f"第{n}行 {columns[COL_INDICATOR_MAX]}列（{COL_INDICATOR_MAX}）：指标“{current.name}”的分值 "
-                    f"{fmt(ind_max)} 与第{max_row[id(current)]}行的 {fmt(current.max_score)} 不一致"
-                )
-        crit_max, problem = parse_score(cell(r, COL_CRITERION_MAX))
-        if problem:
-            errors.append(f"第{n}行 {columns[COL_CRITERION_MAX]}列（{COL_CRITERION_MAX}）：{problem}")
-        elif crit_max is None:
-            errors.append(f"第{n}行 {columns[COL_CRITERION_MAX]}列（{COL_CRITERION_MAX}）：细则分值为空")
-        current.criteria.append(CriterionData(
-            text=_text(cell(r, COL_CRITERION)), max_score=crit_max, guidance=_text(cell(r, COL_GUIDANCE)), row=n,
-        ))
-    for ind in indicators:
-        if ind.max_score is None and id(ind) not in bad_max and ind.name:
-            errors.append(f"第{ind.row}行 {columns[COL_INDICATOR_MAX]}列（{COL_INDICATOR_MAX}）："
-                          f"指标“{ind.name}”没有填写指标分值")
-    errors.extend(validate_rubric(indicators, columns))
+        table = read_table(file, columns=COLUMNS, caps=RUBRIC)
+    except WorkbookError as exc:
+        raise ValidationError(exc.messages)
+    columns = {c: table.letter(c) for c in COLUMNS}
+    rows = _RubricRows(columns)
+    for r in table.rows:
+        rows.add(r)
+    errors = rows.errors + rows.missing_maxima() + validate_rubric(rows.indicators, columns)
     if errors:
         raise ValidationError(sorted(errors, key=_row_of))
-    return indicators
+    return rows.indicators
 
 
 def _row_of(message: str) -> int:
@@ -360,6 +373,27 @@ def rubric_as_data(rubric: RubricVersion) -> list[IndicatorData]:
     ]
 
 
+def _check_same_items(before: list[IndicatorData], indicators: list[IndicatorData]):
+    """Raise ValidationError unless `indicators` holds exactly the stored indicators and criteria (by pk, each
+    once), each criterion under its own indicator."""
+    owned = {i.pk: {c.pk for c in i.criteria} for i in before}
+    new_criteria = {c.pk for i in indicators for c in i.criteria}
+    if ({i.pk for i in indicators} != set(owned) or new_criteria != set().union(*owned.values())
+            or len(new_criteria) != sum(len(i.criteria) for i in indicators)):
+        raise ValidationError(["提交的指标或细则与该版本不一致（可能已被他人修改），请刷新页面后重试。"])
+    if any({c.pk for c in i.criteria} != owned[i.pk] for i in indicators):
+        raise ValidationError(["提交的细则与所属指标不一致，请刷新页面后重试。"])
+
+
+def _save_edits(rubric: RubricVersion, indicators: list[IndicatorData]):
+    # Names are unique per version: park them first so that two indicators may swap names.
+    Indicator.objects.filter(rubric=rubric).update(name=_parked_name())
+    for ind in indicators:
+        Indicator.objects.filter(pk=ind.pk).update(name=ind.name, max_score=ind.max_score)
+        for c in ind.criteria:
+            Criterion.objects.filter(pk=c.pk).update(text=c.text, max_score=c.max_score, guidance=c.guidance)
+
+
 def update_rubric(*, rubric: RubricVersion, indicators: list[IndicatorData], actor) -> RubricVersion:
     """Save edited names, maxima and guidance of an unfrozen version. `indicators` must hold exactly the
     version's existing indicators and criteria (by pk). Sums re-validated; audited with before and after.
@@ -368,25 +402,11 @@ def update_rubric(*, rubric: RubricVersion, indicators: list[IndicatorData], act
         rubric = RubricVersion.objects.select_for_update().select_related("sector").get(pk=rubric.pk)
         ensure_editable(rubric)
         before = rubric_as_data(rubric)
-        old_ind = {i.pk for i in before}
-        old_crit = {c.pk for i in before for c in i.criteria}
-        new_ind = {i.pk for i in indicators}
-        new_crit = {c.pk for i in indicators for c in i.criteria}
-        if old_ind != new_ind or old_crit != new_crit or len(new_crit) != sum(len(i.criteria) for i in indicators):
-            raise ValidationError(["提交的指标或细则与该版本不一致（可能已被他人修改），请刷新页面后重试。"])
-        for new in indicators:  # a criterion must stay under its own indicator
-            owner = next(i for i in before if i.pk == new.pk)
-            if {c.pk for c in new.criteria} != {c.pk for c in owner.criteria}:
-                raise ValidationError(["提交的细则与所属指标不一致，请刷新页面后重试。"])
+        _check_same_items(before, indicators)
         errors = validate_rubric(indicators)
         if errors:
             raise ValidationError(errors)
-        # Names are unique per version: park them first so that two indicators may swap names.
-        Indicator.objects.filter(rubric=rubric).update(name=_parked_name())
-        for ind in indicators:
-            Indicator.objects.filter(pk=ind.pk).update(name=ind.name, max_score=ind.max_score)
-            for c in ind.criteria:
-                Criterion.objects.filter(pk=c.pk).update(text=c.text, max_score=c.max_score, guidance=c.guidance)
+        _save_edits(rubric, indicators)
         order = {i.pk: n for n, i in enumerate(before)}
         after = sorted(indicators, key=lambda i: order[i.pk])
         before_snap, after_snap = _snapshot(before), _snapshot(after)

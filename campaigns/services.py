@@ -3,6 +3,7 @@
 Every function validates first, collects every problem into one ValidationError (Chinese messages), and writes
 in one transaction with an audit entry. Other apps call `create_campaign` and `set_phase` — keep the signatures.
 """
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -83,12 +84,12 @@ def parse_weights(weights, errors) -> tuple | None:
     if weights is None:
         return DEFAULT_WEIGHTS
     if isinstance(weights, str):
-        weights = [w for w in weights.replace("，", ",").split(",")]
+        weights = weights.replace("，", ",").split(",")
     weights = list(weights)
     if len(weights) != 3:
         errors.append(f"权重必须是三个数（自评、测评、评定，如 0.2,0.3,0.5），收到 {len(weights)} 个。")
         return None
-    parsed = [_decimal(w, label, errors) for w, label in zip(weights, WEIGHT_LABELS)]
+    parsed = [_decimal(w, label, errors) for w, label in zip(weights, WEIGHT_LABELS, strict=True)]
     if any(p is None for p in parsed):
         return None
     total = sum(parsed, Decimal("0"))
@@ -99,6 +100,14 @@ def parse_weights(weights, errors) -> tuple | None:
 
 
 
+def _key_to_sector(key, sectors_by_name, sectors_by_pk):
+    if isinstance(key, Sector):
+        return sectors_by_pk.get(key.pk)
+    if isinstance(key, int):
+        return sectors_by_pk.get(key)
+    return sectors_by_name.get(str(key).strip())
+
+
 def _resolve_sectors(sectors, errors) -> list[Sector]:
     all_sectors = list(Sector.objects.order_by("order", "name"))
     if sectors is None:
@@ -107,12 +116,7 @@ def _resolve_sectors(sectors, errors) -> list[Sector]:
     by_pk = {s.pk: s for s in all_sectors}
     chosen = []
     for s in sectors:
-        if isinstance(s, Sector):
-            found = by_pk.get(s.pk)
-        elif isinstance(s, int):
-            found = by_pk.get(s)
-        else:
-            found = by_name.get(str(s).strip())
+        found = _key_to_sector(s, by_name, by_pk)
         if found is None:
             errors.append(f"没有领域“{s}”。现有领域：{'、'.join(by_name)}")
         elif found not in chosen:
@@ -122,12 +126,192 @@ def _resolve_sectors(sectors, errors) -> list[Sector]:
     return sorted(chosen, key=lambda s: (s.order, s.name))
 
 
-def _key_to_sector(key, sectors_by_name, sectors_by_pk):
-    if isinstance(key, Sector):
-        return sectors_by_pk.get(key.pk)
-    if isinstance(key, int):
-        return sectors_by_pk.get(key)
-    return sectors_by_name.get(str(key).strip())
+def _checked_slug(slug, errors) -> str:
+    slug = (slug or "").strip()
+    if not slug:
+        errors.append("请填写代码（用于网址和命令，如 2026-county）。")
+        return slug
+    try:
+        slug_validator(slug)
+    except ValidationError:
+        errors.append(f"代码“{slug}”只能包含字母、数字、连字符和下划线，且以字母或数字开头。")
+    if slug.lower() in RESERVED_SLUGS:
+        errors.append(f"代码“{slug}”是系统保留字，请换一个。")
+    elif len(slug) > SLUG_MAX:
+        errors.append(f"代码超过 {SLUG_MAX} 个字符。")
+    elif Campaign.objects.filter(slug=slug).exists():
+        errors.append(f"代码“{slug}”已被其他定级工作使用。")
+    return slug
+
+
+def _checked_name(name, errors) -> str:
+    name = (name or "").strip()
+    if not name:
+        errors.append("请填写定级工作名称。")
+    elif len(name) > NAME_MAX:
+        errors.append(f"名称超过 {NAME_MAX} 个字。")
+    return name
+
+
+def _resolve_root(root, errors) -> Org | None:
+    if isinstance(root, Org):
+        return root
+    root_org = Org.objects.filter(code=str(root or "").strip()).first()
+    if root_org is None:
+        errors.append(f"没有组织编码为“{root}”的党组织（组织范围）。")
+    return root_org
+
+
+def _checked_year(year, errors):
+    """The year as an int in 2000–2100 (this year when None); an error appended otherwise."""
+    if year is None:
+        year = timezone.localdate().year
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        errors.append(f"年度“{year}”无效，应为 2000–2100 之间的年份。")
+        return year
+    if not 2000 <= year <= 2100:
+        errors.append(f"年度“{year}”无效，应为 2000–2100 之间的年份。")
+    return year
+
+
+def _gates(top_gate, floor_gate, errors) -> tuple:
+    top = _decimal(DEFAULT_TOP_GATE if top_gate is None else top_gate, "最高等次满意率门槛", errors)
+    floor = _decimal(DEFAULT_FLOOR_GATE if floor_gate is None else floor_gate, "末等满意率下限", errors)
+    if top is not None and floor is not None and floor > top:
+        errors.append(f"末等满意率下限 {floor} 不能高于最高等次满意率门槛 {top}。")
+    return top, floor
+
+
+class _SectorChoices:
+    """The scale and rubric of every taking-part sector: those named by the caller, else the defaults."""
+
+    def __init__(self, chosen: list[Sector], errors: list[str]):
+        self.chosen, self.errors = chosen, errors
+        self.by_name = {s.name: s for s in Sector.objects.all()}
+        self.by_pk = {s.pk: s for s in self.by_name.values()}
+        self.scale_by_code = {s.code: s for s in GradeScale.objects.all()}
+        self.scale_for: dict[int, GradeScale] = {}
+        self.rubric_for: dict[int, RubricVersion] = {}
+
+    def _taking_part(self, key, what: str, unknown: str) -> Sector | None:
+        sector = _key_to_sector(key, self.by_name, self.by_pk)
+        if sector is None:
+            self.errors.append(unknown)
+        elif sector not in self.chosen:
+            self.errors.append(f"{what}：领域“{sector.name}”没有参加本次定级。")
+        else:
+            return sector
+        return None
+
+    def name_scales(self, scales: dict):
+        for key, value in scales.items():
+            sector = self._taking_part(key, "等次标准", f"等次标准：没有领域“{key}”。现有领域：{'、'.join(self.by_name)}")
+            if sector is None:
+                continue
+            scale = value if isinstance(value, GradeScale) else self.scale_by_code.get(str(value).strip())
+            if scale is None:
+                self.errors.append(f"没有等次标准“{value}”（领域“{sector.name}”）。现有：{'、'.join(self.scale_by_code)}")
+            else:
+                self.scale_for[sector.pk] = scale
+
+    def name_rubrics(self, rubrics: dict):
+        for key, value in rubrics.items():
+            sector = self._taking_part(key, "评分标准", f"评分标准：没有领域“{key}”。")
+            if sector is None:
+                continue
+            rubric = value if isinstance(value, RubricVersion) else RubricVersion.objects.filter(pk=value).first()
+            if rubric is None or rubric.sector_id != sector.pk:
+                self.errors.append(f"评分标准“{value}”不属于领域“{sector.name}”。")
+            else:
+                self.rubric_for[sector.pk] = rubric
+
+    def fill_defaults(self):
+        """The sector's newest rubric version and its default scale where none was named."""
+        newest = {}
+        for r in RubricVersion.objects.filter(sector__in=self.chosen).order_by("sector_id", "-created_at", "-pk"):
+            newest.setdefault(r.sector_id, r)
+        for sector in self.chosen:
+            if sector.pk not in self.rubric_for:
+                if sector.pk in newest:
+                    self.rubric_for[sector.pk] = newest[sector.pk]
+                else:
+                    self.errors.append(f"领域“{sector.name}”还没有评分标准：请先导入，或不让该领域参加本次定级。")
+            if sector.pk not in self.scale_for:
+                self._default_scale(sector)
+
+    def _default_scale(self, sector: Sector):
+        code = default_scale_code(sector.name)
+        if code in self.scale_by_code:
+            self.scale_for[sector.pk] = self.scale_by_code[code]
+        else:
+            self.errors.append(f"缺少默认等次标准“{code}”（领域“{sector.name}”），请先初始化等次标准。")
+
+
+def _resolve_previous(previous, root_org, errors) -> Campaign | None:
+    """The campaign of the previous round (over the same root), or None."""
+    if previous in (None, ""):
+        return None
+    previous_campaign = previous if isinstance(previous, Campaign) else Campaign.objects.filter(
+        slug=str(previous).strip()).first()
+    if previous_campaign is None:
+        errors.append(f"没有代码为“{previous}”的定级工作（上一轮）。")
+    elif root_org is not None and previous_campaign.root_id != root_org.pk:
+        errors.append(f"上一轮“{previous_campaign.name}”的组织范围是“{previous_campaign.root}”，"
+                      f"与本次“{root_org}”不同；再次评定必须针对同一范围。")
+    return previous_campaign
+
+
+@dataclass
+class _NewCampaign:
+    """A checked campaign, ready to save."""
+
+    slug: str
+    name: str
+    year: int
+    root: Org
+    weights: tuple
+    top: Decimal
+    floor: Decimal
+    previous: Campaign | None
+    sectors: _SectorChoices
+
+
+def _save_campaign(new: _NewCampaign, actor) -> Campaign:
+    """Create the campaign, its CampaignSectors and its 9 PhaseDates in one transaction, audited."""
+    ws, wv, wr = new.weights
+    choices = new.sectors
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                slug=new.slug, name=new.name, year=new.year, root=new.root, weight_self=ws, weight_survey=wv,
+                weight_review=wr, top_gate=new.top, floor_gate=new.floor, previous=new.previous,
+                phase=Phase.MOBILISE, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            CampaignSector.objects.bulk_create([
+                CampaignSector(campaign=campaign, sector=s, rubric=choices.rubric_for[s.pk],
+                               scale=choices.scale_for[s.pk], floor_gate=s.default_floor_gate)
+                for s in choices.chosen
+            ])
+            PhaseDate.objects.bulk_create([PhaseDate(campaign=campaign, phase=p) for p in Phase])
+            record(actor=actor, action="campaign.create", obj=campaign, campaign_id=campaign.pk,
+                   after=_creation_audit(new))
+    except IntegrityError:  # a concurrent creation took the slug between the check and the insert
+        raise ValidationError([f"代码“{new.slug}”已被其他定级工作使用。"])
+    return campaign
+
+
+def _creation_audit(new: _NewCampaign) -> dict:
+    choices = new.sectors
+    return {
+        "代码": new.slug, "名称": new.name, "年度": new.year, "组织范围": new.root.code,
+        "权重": [str(w) for w in new.weights], "最高等次门槛": str(new.top), "末等下限": str(new.floor),
+        "领域": [{"领域": s.name, "评分标准": choices.rubric_for[s.pk].name, "等次标准": choices.scale_for[s.pk].code,
+                  "末等下限": str(s.default_floor_gate) if s.default_floor_gate is not None else ""}
+                 for s in choices.chosen],
+        "上一轮": new.previous.slug if new.previous else "",
+    }
 
 
 def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None, floor_gate=None, sectors=None,
@@ -141,136 +325,20 @@ def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None,
     - each CampaignSector's floor gate comes from Sector.default_floor_gate (机关事业单位 0.60).
     Raises ValidationError listing every problem; nothing is saved then. Audited."""
     errors: list[str] = []
-    slug = (slug or "").strip()
-    name = (name or "").strip()
-    if not slug:
-        errors.append("请填写代码（用于网址和命令，如 2026-county）。")
-    else:
-        try:
-            slug_validator(slug)
-        except ValidationError:
-            errors.append(f"代码“{slug}”只能包含字母、数字、连字符和下划线，且以字母或数字开头。")
-        if slug.lower() in RESERVED_SLUGS:
-            errors.append(f"代码“{slug}”是系统保留字，请换一个。")
-        elif len(slug) > SLUG_MAX:
-            errors.append(f"代码超过 {SLUG_MAX} 个字符。")
-        elif Campaign.objects.filter(slug=slug).exists():
-            errors.append(f"代码“{slug}”已被其他定级工作使用。")
-    if not name:
-        errors.append("请填写定级工作名称。")
-    elif len(name) > NAME_MAX:
-        errors.append(f"名称超过 {NAME_MAX} 个字。")
-
-    if isinstance(root, Org):
-        root_org = root
-    else:
-        root_org = Org.objects.filter(code=str(root or "").strip()).first()
-        if root_org is None:
-            errors.append(f"没有组织编码为“{root}”的党组织（组织范围）。")
-
-    if year is None:
-        year = timezone.localdate().year
-    try:
-        year = int(year)
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors.append(f"年度“{year}”无效，应为 2000–2100 之间的年份。")
-
+    slug, name = _checked_slug(slug, errors), _checked_name(name, errors)
+    root_org = _resolve_root(root, errors)
+    year = _checked_year(year, errors)
     parsed_weights = parse_weights(weights, errors)
-    top = _decimal(DEFAULT_TOP_GATE if top_gate is None else top_gate, "最高等次满意率门槛", errors)
-    floor = _decimal(DEFAULT_FLOOR_GATE if floor_gate is None else floor_gate, "末等满意率下限", errors)
-    if top is not None and floor is not None and floor > top:
-        errors.append(f"末等满意率下限 {floor} 不能高于最高等次满意率门槛 {top}。")
-
-    chosen = _resolve_sectors(sectors, errors)
-    by_name = {s.name: s for s in Sector.objects.all()}
-    by_pk = {s.pk: s for s in by_name.values()}
-    scale_by_code = {s.code: s for s in GradeScale.objects.all()}
-
-    scale_for: dict[int, GradeScale] = {}
-    for key, value in (scales or {}).items():
-        sector = _key_to_sector(key, by_name, by_pk)
-        if sector is None:
-            errors.append(f"等次标准：没有领域“{key}”。现有领域：{'、'.join(by_name)}")
-            continue
-        if sector not in chosen:
-            errors.append(f"等次标准：领域“{sector.name}”没有参加本次定级。")
-            continue
-        scale = value if isinstance(value, GradeScale) else scale_by_code.get(str(value).strip())
-        if scale is None:
-            errors.append(f"没有等次标准“{value}”（领域“{sector.name}”）。现有：{'、'.join(scale_by_code)}")
-            continue
-        scale_for[sector.pk] = scale
-
-    rubric_for: dict[int, RubricVersion] = {}
-    for key, value in (rubrics or {}).items():
-        sector = _key_to_sector(key, by_name, by_pk)
-        if sector is None:
-            errors.append(f"评分标准：没有领域“{key}”。")
-            continue
-        if sector not in chosen:
-            errors.append(f"评分标准：领域“{sector.name}”没有参加本次定级。")
-            continue
-        rubric = value if isinstance(value, RubricVersion) else RubricVersion.objects.filter(pk=value).first()
-        if rubric is None or rubric.sector_id != sector.pk:
-            errors.append(f"评分标准“{value}”不属于领域“{sector.name}”。")
-            continue
-        rubric_for[sector.pk] = rubric
-    newest = {}
-    for r in RubricVersion.objects.filter(sector__in=chosen).order_by("sector_id", "-created_at", "-pk"):
-        newest.setdefault(r.sector_id, r)
-    for sector in chosen:
-        if sector.pk not in rubric_for:
-            if sector.pk in newest:
-                rubric_for[sector.pk] = newest[sector.pk]
-            else:
-                errors.append(f"领域“{sector.name}”还没有评分标准：请先导入，或不让该领域参加本次定级。")
-        if sector.pk not in scale_for:
-            code = default_scale_code(sector.name)
-            if code in scale_by_code:
-                scale_for[sector.pk] = scale_by_code[code]
-            else:
-                errors.append(f"缺少默认等次标准“{code}”（领域“{sector.name}”），请先初始化等次标准。")
-
-    previous_campaign = None
-    if previous not in (None, ""):
-        previous_campaign = previous if isinstance(previous, Campaign) else Campaign.objects.filter(
-            slug=str(previous).strip()).first()
-        if previous_campaign is None:
-            errors.append(f"没有代码为“{previous}”的定级工作（上一轮）。")
-        elif root_org is not None and previous_campaign.root_id != root_org.pk:
-            errors.append(f"上一轮“{previous_campaign.name}”的组织范围是“{previous_campaign.root}”，"
-                          f"与本次“{root_org}”不同；再次评定必须针对同一范围。")
-
+    top, floor = _gates(top_gate, floor_gate, errors)
+    choices = _SectorChoices(_resolve_sectors(sectors, errors), errors)
+    choices.name_scales(scales or {})
+    choices.name_rubrics(rubrics or {})
+    choices.fill_defaults()
+    previous_campaign = _resolve_previous(previous, root_org, errors)
     if errors:
         raise ValidationError(errors)
-
-    ws, wv, wr = parsed_weights
-    try:
-        with transaction.atomic():
-            campaign = Campaign.objects.create(
-                slug=slug, name=name, year=year, root=root_org, weight_self=ws, weight_survey=wv, weight_review=wr,
-                top_gate=top, floor_gate=floor, previous=previous_campaign, phase=Phase.MOBILISE,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-            CampaignSector.objects.bulk_create([
-                CampaignSector(campaign=campaign, sector=s, rubric=rubric_for[s.pk], scale=scale_for[s.pk],
-                               floor_gate=s.default_floor_gate)
-                for s in chosen
-            ])
-            PhaseDate.objects.bulk_create([PhaseDate(campaign=campaign, phase=p) for p in Phase])
-            record(actor=actor, action="campaign.create", obj=campaign, campaign_id=campaign.pk, after={
-                "代码": slug, "名称": name, "年度": year, "组织范围": root_org.code,
-                "权重": [str(w) for w in parsed_weights], "最高等次门槛": str(top), "末等下限": str(floor),
-                "领域": [{"领域": s.name, "评分标准": rubric_for[s.pk].name, "等次标准": scale_for[s.pk].code,
-                          "末等下限": str(s.default_floor_gate) if s.default_floor_gate is not None else ""}
-                         for s in chosen],
-                "上一轮": previous_campaign.slug if previous_campaign else "",
-            })
-    except IntegrityError:  # a concurrent creation took the slug between the check and the insert
-        raise ValidationError([f"代码“{slug}”已被其他定级工作使用。"])
-    return campaign
+    return _save_campaign(_NewCampaign(slug=slug, name=name, year=year, root=root_org, weights=parsed_weights,
+                                       top=top, floor=floor, previous=previous_campaign, sectors=choices), actor)
 
 
 def set_phase(*, campaign: Campaign, phase, actor, reason="") -> Campaign:
@@ -291,21 +359,26 @@ def set_phase(*, campaign: Campaign, phase, actor, reason="") -> Campaign:
     return campaign
 
 
-def update_phase_dates(*, campaign: Campaign, dates: dict, actor) -> Campaign:
-    """Set the start/end dates of phases: `dates` maps a phase to (starts_on, ends_on), either may be None.
-    An end before its start is refused (every such phase named). Audited with the changed phases only."""
+def _checked_dates(dates: dict) -> dict:
+    """{phase value: (starts_on, ends_on)}, or ValidationError naming every phase with an invalid date or an end
+    before its start."""
     errors = []
     cleaned = {}
     for key, (start, end) in dates.items():
         p = resolve_phase(key)
-        for d in (start, end):
-            if d is not None and not isinstance(d, date):
-                errors.append(f"{p.label}：日期“{d}”无效。")
+        errors += [f"{p.label}：日期“{d}”无效。" for d in (start, end) if d is not None and not isinstance(d, date)]
         if isinstance(start, date) and isinstance(end, date) and end < start:
             errors.append(f"{p.label}：结束日期 {end} 早于开始日期 {start}。")
         cleaned[p.value] = (start, end)
     if errors:
         raise ValidationError(errors)
+    return cleaned
+
+
+def update_phase_dates(*, campaign: Campaign, dates: dict, actor) -> Campaign:
+    """Set the start/end dates of phases: `dates` maps a phase to (starts_on, ends_on), either may be None.
+    An end before its start is refused (every such phase named). Audited with the changed phases only."""
+    cleaned = _checked_dates(dates)
     with transaction.atomic():
         rows = {d.phase: d for d in PhaseDate.objects.select_for_update().filter(campaign=campaign)}
         before, after = {}, {}

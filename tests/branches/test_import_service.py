@@ -4,13 +4,16 @@ import io
 import random
 import time
 import zipfile
+from dataclasses import replace
 
 import pytest
 
 from audit.models import AuditEntry
 from branches.models import Org, OrgKind
 from branches.services import OrgImportError, apply_org_import, parse_org_workbook
+from core.workbook import ORG_TREE
 from tests.branches.workbooks import HEADER, org_row, small_county_rows, xlsx
+from tests.core.zips import SHEET, declared_size
 
 
 def parent_codes():
@@ -332,3 +335,33 @@ def test_every_problem_is_listed_at_once(sectors):
     assert len(problems) == 7
     # sorted by row
     assert [p[:3] for p in problems] == sorted(p[:3] for p in problems)
+
+
+# --- caps: the org-tree row of the cap table (core.workbook), checked before the workbook is parsed -------------
+
+
+def test_a_file_over_50_mb_is_refused_by_its_size(db):
+    problems = refused(file=io.BytesIO(b"PK\x03\x04" + bytes(50 * 1024 * 1024)))
+    assert problems == ["文件过大（超过 50 MB）：组织树工作簿最大 50 MB，请分批导入。"]
+
+
+def test_a_workbook_declaring_more_than_300_mb_decompressed_is_refused(db):
+    bomb = declared_size(xlsx([org_row("C", "县委", "党委", "", "")]).getvalue(), SHEET, 301 * 1024 * 1024)
+    assert refused(file=io.BytesIO(bomb)) == [
+        "工作簿解压后过大（超过 300 MB）：组织树工作簿解压后最大 300 MB。请删去多余的工作表、图片或格式，或分批导入。"]
+
+
+def test_more_rows_than_the_cap_are_refused(sectors, monkeypatch):
+    """The import passes its caps to the reader (the cap itself, 500,000 rows, is pinned with the README table)."""
+    from branches import services
+
+    monkeypatch.setattr(services, "ORG_TREE", replace(ORG_TREE, rows=3))
+    rows = [org_row("C", "县委", "党委", "", "")] + [org_row(f"V{n}", f"{n}村", parent="C") for n in range(3)]
+    assert refused(rows) == ["数据行过多（超过 3 行）：组织树工作簿最多 3 行，请分批导入。"]
+    assert parse_org_workbook(xlsx(rows[:3])).ok
+
+
+def test_a_header_with_spaces_and_full_width_letters_is_found(sectors):
+    header = [f" {h} " if n % 2 else h.replace("组织", "组织　") for n, h in enumerate(HEADER)]
+    plan = parse_org_workbook(xlsx([org_row("C", "县委", "党委", "", "")], header=header))
+    assert plan.ok, [p.text for p in plan.errors]

@@ -87,7 +87,7 @@ def test_blank_leaves_stored_values(tmp_path, campaign, tree):
     ([[None, 90, 1, 1, 1, 90]], HEADER, ["第2行 A列（组织编码）：未填写。"]),
     ([["com-1", 90]], ["组织编码", "自评得分"], ["缺少列：满意票、基本满意票、不满意票、评定得分"]),
     ([], HEADER, ["只有表头，没有数据行"]),
-    ([], None, ["工作簿是空的"]),
+    ([], None, ["工作表是空的"]),  # the shared reader's wording, as for every import
 ])
 def test_bad_workbooks_rejected_whole(tmp_path, campaign, tree, rows, header, messages):
     # a valid row first: nothing of it may be saved either
@@ -115,6 +115,20 @@ def test_extra_columns_and_order_free(tmp_path, campaign, tree):
     header = ["备注", "评定得分", "不满意票", "基本满意票", "满意票", "自评得分", "组织编码"]
     run(tmp_path, campaign, workbook([["x", 90, 0, 0, 10, 90, "com-1"]], header=header))
     assert Grade.objects.get(org=tree["com-1"]).computed_label == "好"
+
+
+def test_header_with_spaces_below_a_title_row(tmp_path, campaign, tree):
+    header = ["组织 编码", "自评得分 ", "满意票", "基本满意票", "不满意票", "评定　得分"]
+    content = workbook([["某县线下成绩"], header, ["com-1", 90, 10, 0, 0, 90]], header=None)
+    assert "已导入 1 行" in run(tmp_path, campaign, content)
+
+
+def test_a_column_given_twice_is_refused(tmp_path, campaign, tree):
+    """Which of two 自评得分 columns counts is not guessed."""
+    with pytest.raises(CommandError) as info:
+        run(tmp_path, campaign, workbook([["com-1", 90, 10, 0, 0, 90, 80]], header=HEADER + ["自评得分"]))
+    assert "第 1 行，“自评得分”列：表头中出现了两次（B 列、G 列）。" in str(info.value)
+    assert not ScoreSheet.objects.exists()
 
 
 # ------------------------------------------------------------------ web page

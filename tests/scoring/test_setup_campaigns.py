@@ -132,10 +132,46 @@ def test_float_weights_do_not_sneak_past_the_exact_sum(seeded):
     ({"scales": {"火星": "four"}}, "没有领域“火星”"),
     ({"sectors": ["社区"], "scales": {"村": "four"}}, "领域“村”没有参加本次定级"),
     ({"previous": "nope"}, "没有代码为“nope”的定级工作"),
+    ({"year": 1999}, "年度“1999”无效"),
+    ({"year": " 2101 "}, "年度“2101”无效"),
+    ({"slug": "x" * 80}, "代码超过"),
+    ({"rubrics": {"火星": 1}}, "评分标准：没有领域“火星”。"),
+    ({"sectors": ["社区"], "rubrics": {"村": 1}}, "评分标准：领域“村”没有参加本次定级"),
+    ({"rubrics": {"村": 999_999}}, "评分标准“999999”不属于领域“村”"),
 ])
 def test_each_bad_argument_is_named(seeded, kwargs, fragment):
     messages = errors_of(seeded, **kwargs)
     assert any(fragment in m for m in messages), messages
+
+
+def test_a_rubric_of_another_sector_is_refused(seeded):
+    other = RubricVersion.objects.get(sector__name="社区", name="标准版")
+    messages = errors_of(seeded, rubrics={"村": other})
+    assert messages == [f"评分标准“{other}”不属于领域“村”。"]
+
+
+def test_a_missing_default_scale_is_named(tree):
+    from campaigns.models import GradeScale
+
+    GradeScale.objects.filter(code="three").delete()  # a migrated database starts with the seeded scales
+    f.rubric("村")
+    messages = errors_of(tree, sectors=["村"])
+    assert messages == ["缺少默认等次标准“three”（领域“村”），请先初始化等次标准。"]
+
+
+def test_every_problem_is_listed_at_once_in_argument_order(seeded):
+    messages = errors_of(seeded, slug="", name="", root="nowhere", year="abc", weights=("1", "1", "1"),
+                         top_gate="2", sectors=["村"], scales={"社区": "four"}, previous="nope")
+    assert messages == [
+        "请填写代码（用于网址和命令，如 2026-county）。",
+        "请填写定级工作名称。",
+        "没有组织编码为“nowhere”的党组织（组织范围）。",
+        "年度“abc”无效，应为 2000–2100 之间的年份。",
+        "三项权重之和为 3，必须正好等于 1（如 0.2,0.3,0.5 或 0,0,1）。",
+        "最高等次满意率门槛 2 必须在 0 到 1 之间。",
+        "等次标准：领域“社区”没有参加本次定级。",
+        "没有代码为“nope”的定级工作（上一轮）。",
+    ]
 
 
 def test_duplicate_slug_is_refused(seeded):

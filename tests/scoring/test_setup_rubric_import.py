@@ -71,10 +71,11 @@ def test_disagreeing_indicator_max_is_refused_with_row_and_column():
 
 
 def test_missing_columns_are_named():
+    """Worded by the shared workbook reader, as for every import."""
     header = ["指标", "细则", "评分说明"]
     messages = refused([[r[0], r[2], r[4]] for r in good_rows()], header)
     assert messages == [
-        "第1行（表头）：缺少列 指标分值、细则分值；表头必须包含 指标、指标分值、细则、细则分值、评分说明。"
+        "第 1 行：表头缺少列：指标分值、细则分值。表头须包含：指标、指标分值、细则、细则分值、评分说明（顺序不限）。"
     ]
 
 
@@ -171,12 +172,35 @@ def test_empty_file_is_refused():
 
 def test_workbook_with_header_only_is_refused():
     messages = refused([])
-    assert messages == ["文件为空：表头下面没有任何细则行。"]
+    assert messages == ["工作表中只有表头，没有数据行。"]  # the shared reader's wording, as for every import
 
 
 def test_blank_sheet_is_refused():
     messages = refused([], header=None)
-    assert messages == ["文件为空：工作表中没有任何内容。"]
+    assert messages == ["工作表是空的：没有表头，也没有数据行。"]  # the shared reader's wording
+
+
+def test_more_rows_than_the_rubric_cap_are_refused():
+    """The rubric cap (2,000 rows) holds like the other imports' caps; the rows are not read into indicators."""
+    rows = [[f"指标{n // 2}", 10, f"细则{n}", 5, ""] for n in range(2_001)]
+    assert refused(rows) == ["数据行过多（超过 2000 行）：评分标准工作簿最多 2000 行，请分批导入。"]
+
+
+def test_a_file_over_the_rubric_size_cap_is_refused_before_it_is_opened():
+    f.sector("村")
+    with pytest.raises(ValidationError) as exc:
+        import_rubric(file=io.BytesIO(b"PK\x03\x04" + b"\0" * (2 * 1024 * 1024)), sector="村", name="x", actor=None)
+    assert exc.value.messages == ["文件过大（超过 2 MB）：评分标准工作簿最大 2 MB，请分批导入。"]
+    assert RubricVersion.objects.count() == 0
+
+
+def test_header_below_a_title_row_and_with_spaces_is_found():
+    rows = good_rows()
+    content = workbook_bytes([["评分参考标准（机关事业单位）"], [], ["指 标", "指标分值", "细则", "细则分值 ", "评分说明"],
+                              *rows], header=None)
+    f.sector("机关事业单位")
+    rubric = import_rubric(file=io.BytesIO(content), sector="机关事业单位", name="2026版", actor=None)
+    assert rubric.indicators.count() == 7
 
 
 def test_duplicate_version_name_for_the_sector_is_refused_but_other_sector_may_reuse_it():
