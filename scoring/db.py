@@ -12,8 +12,8 @@ _NEW_GRADE = {"override_label": "", "override_reason": "", "reopened": False}
 
 def upsert_grades(*, campaign_id: int, columns: tuple[str, ...], rows, now) -> None:
     """Insert or update the Grade (campaign_id, org_id) of each (org_id, {column: value}) of `rows`: its
-    `columns` and computed_at = `now`; a new grade gets no override and is not reopened, an existing one keeps
-    every other column. One statement on PostgreSQL (the rows as one JSON text through json_to_recordset), one
+    `columns` — the columns a computation owns (grading.COMPUTED_FIELDS) — and computed_at = `now`; a new grade
+    gets no override and is not reopened, an existing one keeps every other column. One statement on PostgreSQL (the rows as one JSON text through json_to_recordset), one
     prepared statement executed for every row on SQLite (INSERT … ON CONFLICT (campaign_id, org_id) DO UPDATE,
     SQLite ≥ 3.24)."""
     rows = list(rows)
