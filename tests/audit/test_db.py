@@ -10,7 +10,7 @@ from audit.models import AppendOnlyError, AuditEntry
 pytestmark = pytest.mark.django_db
 
 IMPLEMENTATIONS = [db.insert_entries, db.insert_entries_orm]
-AT = datetime.datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=datetime.timezone.utc)
+AT = datetime.datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=datetime.UTC)
 COLUMNS = ("actor_id", "actor_name", "action", "object_type", "object_id", "object_repr", "campaign_id", "before",
            "after", "reason")
 
@@ -50,7 +50,7 @@ def test_fast_statement_stores_what_the_orm_stores(case, staff, django_assert_ma
 @pytest.mark.parametrize("case", CASES)
 def test_each_implementation_stores_the_rows_given(insert, case, tree):
     rows = CASES[case]
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     insert(rows, shared=shared("x", reason="理由"))
     assert stored("x") == [(None, "系统", "x", "branches.org", i, r, 7, b, a, "理由") for i, r, b, a in rows]
     times = set(AuditEntry.objects.filter(action="x").values_list("at", flat=True))

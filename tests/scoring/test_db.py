@@ -15,7 +15,7 @@ from tests.scoring.grading_helpers import big_township
 pytestmark = pytest.mark.django_db
 
 IMPLEMENTATIONS = [db.upsert_grades, db.upsert_grades_orm]
-NOW = datetime.datetime(2026, 6, 1, 8, 30, 15, 250000, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 6, 1, 8, 30, 15, 250000, tzinfo=datetime.UTC)
 COLUMNS = ("org_id", *COMPUTED_FIELDS, "computed_at", "override_label", "override_reason", "reopened")
 
 
