@@ -59,12 +59,14 @@ def record_many(entries: Iterable[Change | tuple], *, actor, action, object_type
                 reason="") -> int:
     """Append one audit entry per Change (object_id, object_repr, before, after), all with the same actor,
     action, object type, campaign, reason and time, as record() would store each — with one query whatever
-    their number (audit.db.insert_entries). Returns the number of entries appended."""
+    their number (audit.db.insert_entries). Returns the number of entries appended.
+
+    before/after are stored through the field's DjangoJSONEncoder, which writes a Decimal as its string as
+    record() does; they are not copied first (that copy was most of the Python time of 10,000 entries)."""
     user, actor_name = _actor(actor)
     shared = {"at": timezone.now(), "actor_id": user.pk if user else None, "actor_name": actor_name,
               "action": action, "object_type": object_type, "campaign_id": campaign_id, "reason": reason}
-    rows = [(str(object_id), object_repr[:255], _plain(before), _plain(after))
-            for object_id, object_repr, before, after in entries]
+    rows = [(str(object_id), object_repr[:255], before, after) for object_id, object_repr, before, after in entries]
     return db.insert_entries(rows, shared=shared)
 
 
