@@ -33,7 +33,7 @@ def main():
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
-    from surveys import guard, services
+    from surveys import db, guard, services
     from surveys.models import SurveyToken
 
     token = SurveyToken.objects.select_related("campaign", "org").first()
@@ -69,7 +69,7 @@ def main():
         setattr(module, name, wrapper)
 
     timed(guard, "client_key")
-    timed(services, "_pg_consume")
+    timed(db, "_consume")
     for _ in range(50):  # warm up: connections, compiled SQL, the prepared statement
         post("/bench/bare/")
     bare, survey = [], []
@@ -88,7 +88,7 @@ def main():
     print(f"bare insert  {bare_ms:.3f} ms a post (median of batches of 50)")
     print(f"survey form  {survey_ms:.3f} ms a post; bare / survey = {bare_ms / survey_ms:.2f}")
     print(f"  guard key (hash of the client)    {spent['client_key'] / args.posts * 1000:.3f} ms")
-    print(f"  answer statement (+ health check) {spent['_pg_consume'] / args.posts * 1000:.3f} ms")
+    print(f"  answer statement (+ health check) {spent['_consume'] / args.posts * 1000:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ ENV = {
 SETUP = r"""
 import sys, django
 django.setup()
-from scoring.models import Phase
+from campaigns.models import Phase
 from surveys import services
 from surveys.models import SurveyResponse
 from tests import factories as f

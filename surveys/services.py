@@ -2,26 +2,18 @@
 audited (issuing and paper entry; an answer is never audited — that would record who and when)."""
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 
-try:
-    import psycopg
-except ImportError:  # a SQLite-only installation
-    psycopg = None
-
-from django.db import connection, transaction
-from django.db.models import F, FilteredRelation, Q
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import F
 
 from audit.services import record
 from branches.models import Org
 from campaigns.models import Campaign, Indicator, Phase
 from campaigns.selectors import targets
-from surveys import tokens
+from surveys import db, signals, tokens
 from surveys.models import (
     PAPER_CATEGORIES,
     Answer,
-    GuessBlock,
     PaperEntry,
     RespondentCategory,
     SurveyResponse,
@@ -87,11 +79,6 @@ class TokenTarget:
     indicators: tuple
 
 
-_TOKEN_FIELDS = ("pk", "used", "campaign_id", "campaign__phase", "campaign__name", "org_id", "org__name",
-                 "org__code", "org__sector_id", "cs__rubric__indicators__id", "cs__rubric__indicators__name",
-                 "cs__rubric__indicators__position")
-
-
 def open_token(code: str | None) -> TokenTarget:
     """What an unused code whose survey is open leads to; TokenUnknown / TokenUsed / SurveyClosed otherwise (in
     that order of checking). One query: the token with its campaign, its org and the indicators of the rubric the
@@ -99,7 +86,7 @@ def open_token(code: str | None) -> TokenTarget:
     finds the token). The campaign, org and indicators come back as model instances holding the columns read
     (name, phase, code, sector; indicator name and position); any other field is loaded on first access."""
     canonical = tokens.normalise(code or "")
-    rows = _token_rows(tokens.digest(canonical)) if canonical else []
+    rows = db.token_rows(tokens.digest(canonical)) if canonical else []
     if not rows:
         raise TokenUnknown("测评码无效。请核对测评票上的测评码后重新输入。")
     token_id, used, campaign_id, phase, campaign_name, org_id, org_name, org_code, sector_id = rows[0][:9]
@@ -112,34 +99,6 @@ def open_token(code: str | None) -> TokenTarget:
     indicators = tuple(_loaded(Indicator, id=row[9], name=row[10], position=row[11]) for row in rows
                        if row[9] is not None)
     return TokenTarget(token_id, campaign, org, indicators)
-
-
-def _token_query(digest):
-    return (SurveyToken.objects.filter(digest=digest)
-            .annotate(cs=FilteredRelation("campaign__sectors",
-                                          condition=Q(campaign__sectors__sector_id=F("org__sector_id"))))
-            .order_by("cs__rubric__indicators__position")
-            .values_list(*_TOKEN_FIELDS))
-
-
-_token_sql: dict = {}  # (database alias, vendor) → (SQL, index of the digest among its parameters, parameters)
-_DIGEST_MARK = "\x00digest"
-
-
-def _token_rows(digest: str) -> list[tuple]:
-    """The rows of _token_query(digest). The ORM compiles that query once per database; each call runs the
-    compiled SQL (compiling it is most of the cost of a lookup). The columns need no conversion (ids, phase,
-    names; `used` may come back as 0/1, which the caller only tests for truth)."""
-    key = (SurveyToken.objects.db, connection.vendor)
-    if key not in _token_sql:
-        sql, params = _token_query(_DIGEST_MARK).query.sql_with_params()
-        _token_sql[key] = (sql, list(params).index(_DIGEST_MARK), list(params))
-    sql, at, params = _token_sql[key]
-    params = params.copy()
-    params[at] = digest
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _loaded(model, **values):
@@ -164,8 +123,9 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
                     target: TokenTarget | None = None) -> None:
     """Consume a code and store one anonymous response, in one transaction: the token is marked used by a
     conditional UPDATE (… WHERE used = false) whose row count must be 1, so a code posted by many clients at once
-    counts exactly once. Give `code`, or the `target` that open_token(code) returned in the same request (the
-    survey phase is checked there). Returns nothing: nothing about the stored row leaves this function."""
+    counts exactly once (surveys.db.consume_token; one statement on PostgreSQL). Give `code`, or the `target` that
+    open_token(code) returned in the same request (the survey phase is checked there). Returns nothing: nothing
+    about the stored row leaves this function."""
     if target is None:
         target = open_token(code)
     suggestions = _clean_answers(overall, category, suggestions)
@@ -175,21 +135,9 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
         if str(key) not in allowed or value not in Answer.values:
             raise SurveyError("分项评价包含无效的指标或选项。")
         answers[str(key)] = int(value)
-    if connection.vendor == "postgresql":
-        token = SurveyToken._meta
-        sql = _pg_consuming_statement(f"{_qn(token.db_table)}.{_qn(token.pk.column)} = %s")
-        if _pg_consume(sql, [target.token_id], overall, category, answers, suggestions) != 1:
-            raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
-        return
-    with transaction.atomic():
-        # Only local columns in the WHERE clause: PostgreSQL re-checks them on the newest row version after a
-        # concurrent writer commits, so the losers of a race see used = true and update nothing.
-        if SurveyToken.objects.filter(pk=target.token_id, used=False).update(used=True) != 1:
-            raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
-        SurveyResponse.objects.create(
-            campaign_id=target.campaign.pk, org_id=target.org.pk, day=timezone.localdate(), overall=overall,
-            category=category, indicator_answers=answers, suggestions=suggestions,
-        )
+    if not db.consume_token(target.token_id, campaign_id=target.campaign.pk, org_id=target.org.pk, overall=overall,
+                            category=category, indicator_answers=answers, suggestions=suggestions):
+        raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
 
 
 def answer_by_code(*, code, overall, indicator_answers=None, category="", suggestions="", client=None) -> bool:
@@ -200,9 +148,9 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     caller then asks the guard and open_token, whose errors say it (the unknown-code guard counts there). Answer
     values must be valid (SurveyError otherwise).
 
-    PostgreSQL: ONE statement — the lookup by digest, the guard, phase and indicator checks, the consuming UPDATE …
-    WHERE NOT used and the INSERT, atomic on its own; many clients posting one code at once store one response (the
-    UPDATE re-checks `used` on the newest row version). Elsewhere: open_token, then submit_response."""
+    Recorded by surveys.db.consume_code: on PostgreSQL ONE statement — the lookup by digest, the guard, phase and
+    indicator checks, the consuming UPDATE … WHERE NOT used and the INSERT, atomic on its own; many clients posting
+    one code at once store one response (the UPDATE re-checks `used` on the newest row version)."""
     suggestions = _clean_answers(overall, category, suggestions)
     answers = {str(k): int(v) for k, v in dict(indicator_answers or {}).items()}
     if any(not k.isascii() or not k.isdigit() or v not in Answer.values for k, v in answers.items()):
@@ -210,102 +158,8 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     canonical = tokens.normalise(code or "")
     if not canonical:
         return False
-    if connection.vendor != "postgresql":
-        if client and GuessBlock.objects.current().filter(client=client).exists():
-            return False
-        try:
-            target = open_token(canonical)
-            if not set(answers) <= {str(i.pk) for i in target.indicators}:
-                return False
-            submit_response(target=target, overall=overall, indicator_answers=answers, category=category,
-                            suggestions=suggestions)
-        except SurveyError:
-            return False
-        return True
-    params = [tokens.digest(canonical), client or ""]
-    if answers:
-        params.append([int(k) for k in answers])
-    sql = _pg_consuming_statement(_answer_where(with_indicators=bool(answers)))
-    return _pg_consume(sql, params, overall, category, answers, suggestions, prepared=True) == 1
-
-
-@lru_cache(maxsize=None)
-def _answer_where(*, with_indicators: bool) -> str:
-    """answer_by_code's conditions on the token: this digest, no current GuessBlock of the client (a parameter; ""
-    for none), its campaign in the survey phase and, with indicators, every answered indicator id (an array
-    parameter) in the rubric the campaign uses for the token's org's sector."""
-    token, campaign, org, block = SurveyToken._meta, Campaign._meta, Org._meta, GuessBlock._meta
-    cs, indicator = Campaign._meta.get_field("sectors").related_model._meta, Indicator._meta
-    t, c = _qn(token.db_table), _qn(campaign.db_table)
-    col = lambda meta, name: _qn(meta.get_field(name).column)  # noqa: E731
-    # The phase is a constant of the code, written into the statement; the answered ids are one array compared
-    # with the rubric's as a whole (<@). So the statement's plan does not depend on its parameters, and PostgreSQL
-    # keeps one generic plan for the prepared statement instead of planning every answer anew.
-    where = (f"{t}.{col(token, 'digest')} = %s "
-             f"AND NOT EXISTS (SELECT 1 FROM {_qn(block.db_table)} b WHERE b.{col(block, 'client')} = %s "
-             f"AND b.{col(block, 'until')} > now()) "
-             f"AND EXISTS (SELECT 1 FROM {c} WHERE {c}.{_qn(campaign.pk.column)} = {t}.{col(token, 'campaign')} "
-             f"AND {c}.{col(campaign, 'phase')} = {int(Phase.SURVEY)})")
-    if with_indicators:
-        where += (f" AND %s::bigint[] <@ ARRAY(SELECT i.{_qn(indicator.pk.column)} FROM {_qn(indicator.db_table)} i "
-                  f"JOIN {_qn(cs.db_table)} cs ON cs.{col(cs, 'rubric')} = i.{col(indicator, 'rubric')} "
-                  f"JOIN {_qn(org.db_table)} o ON o.{col(org, 'sector')} = cs.{col(cs, 'sector')} "
-                  f"WHERE cs.{col(cs, 'campaign')} = {t}.{col(token, 'campaign')} "
-                  f"AND o.{_qn(org.pk.column)} = {t}.{col(token, 'org')})")
-    return where
-
-
-def _qn(name):
-    return connection.ops.quote_name(name)
-
-
-@lru_cache(maxsize=None)
-def _pg_consuming_statement(where: str) -> str:
-    """PostgreSQL: mark the token matching `where` (and unused) used and insert the response in ONE statement (a
-    data-modifying WITH), which autocommit makes one transaction — one round trip instead of four (BEGIN, UPDATE,
-    INSERT, COMMIT), with the same guarantees: the UPDATE … WHERE NOT used is re-checked on the newest row
-    version after a concurrent writer commits, so a code posted by many clients at once inserts exactly one
-    response. The parameters: those of `where`, then the response's own values (_pg_consume)."""
-    token, meta = SurveyToken._meta, SurveyResponse._meta
-    t = _qn(token.db_table)
-    used, campaign, org = (_qn(token.get_field(n).column) for n in ("used", "campaign", "org"))
-    columns = ", ".join(_qn(meta.get_field(n).column) for n in _RESPONSE_COLUMNS)
-    return (f"WITH used_token AS (UPDATE {t} SET {used} = true WHERE {where} AND NOT {t}.{used} "
-            f"RETURNING {t}.{campaign}, {t}.{org}) "
-            f"INSERT INTO {_qn(meta.db_table)} ({columns}) "
-            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s FROM used_token")
-
-
-_RESPONSE_COLUMNS = ("id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions")
-
-
-def _pg_consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False) -> int:
-    """Run a _pg_consuming_statement; values are prepared by the model fields (UUID, date, JSON). Returns the
-    number of responses inserted (1, or 0 if no token matched)."""
-    field = SurveyResponse._meta.get_field
-    values = {"id": uuid.uuid4(), "day": timezone.localdate(), "overall": overall, "category": category,
-              "indicator_answers": answers, "suggestions": suggestions}
-    params = [*where_params, *(field(n).get_db_prep_save(values[n], connection) for n in _RESPONSE_COLUMNS
-                               if n not in ("campaign", "org"))]
-    with _preparing_cursor() if prepared else connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _preparing_cursor():
-    """A psycopg cursor that binds server-side and asks for a prepared statement, wrapped like Django's own (query
-    log, execute wrappers, error translation) on a connection checked like Django's own: a statement run through it
-    is planned once per connection instead of on every answer (planning was ~40% of its server time). Without a
-    prepare threshold on the connection (DB_PREPARED_STATEMENTS=0) psycopg runs it unprepared."""
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = _PreparingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
-class _PreparingCursor(psycopg.Cursor if psycopg else object):
-    def execute(self, query, params=None, **kwargs):
-        return super().execute(query, params, prepare=True, **kwargs)
+    return db.consume_code(tokens.digest(canonical), client=client or "", overall=overall, category=category,
+                           indicator_answers=answers, suggestions=suggestions)
 
 
 # ---- paper ballots (纸质测评票) -------------------------------------------------------------------------------
@@ -371,18 +225,11 @@ def normalise_paper_counts(raw: dict) -> dict:
     return result
 
 
-def _recompute_grade(campaign, org):
-    try:
-        from scoring.services.grading import recompute_org
-    except ImportError:  # grading is written by another area; until it exists there is nothing to recompute
-        return
-    recompute_org(campaign=campaign, org=org)
-
-
 def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
     """Record `actor`'s entry of the paper counts of `org` (creating or replacing their own entry) and return the
     resulting status. At most two staff members enter per org; the tally counts only when both entries are equal.
-    Audited per entry; when the confirmed tally appears, changes or disappears the grade is recomputed."""
+    Audited per entry; when the confirmed tally appears, changes or disappears, signals.votes_changed is sent for
+    the org inside the transaction (scoring recomputes its grade there)."""
     if not (Phase.SURVEY <= campaign.phase < Phase.PUBLICITY):
         raise SurveyError(f"当前阶段为“{campaign.phase_label}”，只能在党员群众测评或上级评定阶段录入纸质测评票。")
     _check_target(campaign, org)
@@ -408,7 +255,7 @@ def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
             record(actor=actor, action="survey.paper_confirmed" if after.confirmed else "survey.paper_unconfirmed",
                    obj=org, before=before.confirmed_counts, after=after.confirmed_counts, campaign_id=campaign.pk)
         if before.confirmed_counts != after.confirmed_counts:
-            _recompute_grade(campaign, org)
+            signals.votes_changed.send(sender=PaperEntry, campaign=campaign, org_ids=[org.pk])
     return after
 
 

@@ -7,21 +7,19 @@ grade with one INSERT executed for all of them. The query count does not grow wi
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
-from audit.models import AuditEntry
+from audit.services import Change, record_many
 from branches.models import Org
 from campaigns.models import Campaign, CampaignSector
 from campaigns.selectors import targets
-from scoring import engine
+from scoring import db, engine
 from scoring.models import Grade, OfflineVotes, ScoreSheet, SheetKind, SheetStatus
 from surveys.selectors import VoteCount, vote_counts
 
@@ -155,105 +153,6 @@ def _row_values(org_inputs: OrgInputs | None, result: engine.GradeResult) -> dic
     }
 
 
-def _upsert(campaign: Campaign, rows: list[tuple[int, dict]], now) -> None:
-    """Insert or update the computed columns of Grade rows (campaign, org): one statement on PostgreSQL (the rows
-    as one JSON text through json_to_recordset), one prepared statement executed for every row on SQLite.
-    INSERT … ON CONFLICT (campaign_id, org_id) DO UPDATE works on PostgreSQL and SQLite ≥ 3.24."""
-    if not rows:
-        return
-    meta = Grade._meta
-    # Values go to the driver as they are (Decimal, str, int, bool, None): both sqlite3 (Django registers a
-    # Decimal adapter) and psycopg adapt them; only the timestamp needs the backend's own form.
-    shared = {"campaign": campaign.pk, "computed_at": connection.ops.adapt_datetimefield_value(now),
-              "override_label": "", "override_reason": "", "reopened": False}  # the same in every row
-    varying = [meta.get_field(n) for n in ("org", *COMPUTED_FIELDS)]
-    fields = varying + [meta.get_field(n) for n in shared]
-    values = ([org_id, *(row[name] for name in COMPUTED_FIELDS)] for org_id, row in rows)
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-    updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}"
-                        for f in fields if f.name in COMPUTED_FIELDS or f.name == "computed_at")
-    conflict = (f"ON CONFLICT ({qn(meta.get_field('campaign').column)}, {qn(meta.get_field('org').column)}) "
-                f"DO UPDATE SET {updates}")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement for all rows; the varying columns travel as ONE JSON text that json_to_recordset()
-            # turns back into typed rows (see _pg_rows). The shared columns are parameters of their own.
-            select = ", ".join([*(f"r.c{i}" for i in range(len(varying))),
-                                *(f"%s::{f.db_type(connection)}" for f in fields[len(varying):])])
-            cursor.execute(f"{head} SELECT {select} FROM {_pg_recordset(varying)} {conflict}",
-                           [*shared.values(), _pg_rows(values)])
-        else:
-            # sqlite3 runs executemany in C, one prepared statement for every row.
-            cursor.executemany(f"{head} VALUES ({', '.join(['%s'] * len(fields))}) {conflict}",
-                               [[*row, *shared.values()] for row in values])
-
-
-def _pg_recordset(fields) -> str:
-    """`json_to_recordset(%s::json) AS r(c0 type0, c1 type1, …)` for the given model fields (a relation as its
-    target's key type)."""
-    columns = ", ".join(f"c{i} {f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)}"
-                        for i, f in enumerate(fields))
-    return f"json_to_recordset(%s::json) AS r({columns})"
-
-
-def _pg_rows(rows) -> str:
-    """Rows of column values as one JSON text [{"c0": …, "c1": …}, …] for _pg_recordset. One JSON document is
-    encoded in C and parsed by the server in one pass; typed arrays (unnest) would cost ~40 µs a row in the
-    driver's text-array quoting — most of a 10,000-row write. Decimals travel as strings (exact), JSON values
-    (dicts) as nested JSON for jsonb columns, None as null (SQL NULL)."""
-    return json.dumps([{f"c{i}": value for i, value in enumerate(row)} for row in rows],
-                      cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-
-
-def _actor_fields(actor):
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return user, (user.get_full_name() or user.get_username()) if user else "系统"
-
-
-def _insert_audits(entries: list[tuple[str, str, dict, dict]], *, action: str, object_type: str, campaign_id,
-                   user, actor_name: str, at) -> None:
-    """Append one audit entry per (object_id, object_repr, before, after) — before/after plain JSON values — all
-    with the same action, object type, campaign, actor and time, in one query whatever their number: on PostgreSQL
-    one INSERT … SELECT FROM json_to_recordset(one JSON text); elsewhere one prepared INSERT executed for every entry
-    (cursor.executemany, no 999-parameter batches on SQLite). Values are prepared as AuditEntry.objects.create
-    would store them (the backend's timestamp, JSON with the field's DjangoJSONEncoder); the log stays append-only
-    (an INSERT, nothing else)."""
-    if not entries:
-        return
-    meta = AuditEntry._meta
-    field = meta.get_field
-    same = {  # column → the prepared value every entry shares
-        "at": field("at").get_db_prep_save(at, connection),
-        "actor": user.pk if user is not None else None,
-        "actor_name": actor_name, "action": action, "object_type": object_type, "campaign_id": campaign_id,
-        "reason": "",
-    }
-    varying = ("object_id", "object_repr", "before", "after")
-    fields = [field(n) for n in (*same, *varying)]
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-    before_f, after_f = field("before"), field("after")
-    ids = [str(object_id) for object_id, _, _, _ in entries]
-    reprs = [object_repr[:255] for _, object_repr, _, _ in entries]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement: the shared values once, the varying columns as one JSON text (see _pg_rows); the
-            # before/after values are nested JSON that json_to_recordset() hands to the jsonb columns as they are.
-            shared = ", ".join(f"%s::{f.db_type(connection)}" for f in fields[:len(same)])
-            cursor.execute(
-                f"{head} SELECT {shared}, r.c0, r.c1, r.c2, r.c3 FROM {_pg_recordset(fields[len(same):])}",
-                [*same.values(), _pg_rows(
-                    [i, r, before, after] for i, r, (_, _, before, after) in zip(ids, reprs, entries))])
-        else:
-            shared = list(same.values())
-            cursor.executemany(
-                f"{head} VALUES ({', '.join(['%s'] * len(fields))})",
-                [[*shared, i, r, before_f.get_db_prep_save(before, connection),
-                  after_f.get_db_prep_save(after, connection)]
-                 for i, r, (_, _, before, after) in zip(ids, reprs, entries)])
-
-
 def _with_grade(campaign: Campaign, qs):
     """Rows (pk, code, name, sector_id, grade id, override label, *COMPUTED_FIELDS) of the target orgs in `qs`:
     the stored grade comes along in the same query (a join on the unique (campaign, org) index)."""
@@ -289,11 +188,10 @@ def _recompute(campaign: Campaign, actor, pks=None):
     votes = {org_id: v for org_id, v in all_vote_counts(campaign, org_ids).items() if v.total}
 
     now = timezone.now()
-    user, actor_name = _actor_fields(actor)
     results: dict[int, engine.GradeResult] = {}
     overrides: dict[int, str] = {}
     changed_rows: list[tuple[int, dict]] = []
-    audits: list[tuple[str, str, dict, dict]] = []
+    audits: list[Change] = []
     no_sheets = (None, None)
     for org_id, code, name, sector_id, grade_id, override_label, *stored in rows:
         self_score, review_score = totals.get(org_id, no_sheets)
@@ -313,16 +211,16 @@ def _recompute(campaign: Campaign, actor, pks=None):
         old_label = old["computed_label"] if old else ""
         old_total = old["total"] if old else None
         if old_label != result.label or old_total != result.total:
-            audits.append((
+            audits.append(Change(
                 str(org_id), f"{name}（{code}）",
                 {"计算等次": old_label or NOT_GRADED, "综合得分": None if old_total is None else str(old_total)},
                 {"计算等次": result.label or NOT_GRADED, "综合得分": None if result.total is None else str(result.total)},
             ))
     if changed_rows or audits:
         with transaction.atomic():
-            _upsert(campaign, changed_rows, now)
-            _insert_audits(audits, action="grade.computed", object_type="branches.org", campaign_id=campaign.pk,
-                           user=user, actor_name=actor_name, at=now)
+            db.upsert_grades(campaign_id=campaign.pk, columns=COMPUTED_FIELDS, rows=changed_rows, now=now)
+            record_many(audits, actor=actor, action="grade.computed", object_type="branches.org",
+                        campaign_id=campaign.pk)
     return results, rules, overrides
 
 

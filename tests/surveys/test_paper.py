@@ -1,7 +1,4 @@
 """Paper ballots: double entry by two different staff members; mismatches shown, never averaged."""
-import sys
-import types
-
 import pytest
 from django.urls import reverse
 
@@ -10,6 +7,7 @@ from campaigns.models import Phase
 from surveys import services
 from surveys.models import PaperEntry
 from surveys.selectors import VoteCount, survey_tallies, vote_counts
+from surveys.signals import votes_changed
 from tests import factories as f
 from tests.conftest import login
 
@@ -24,30 +22,33 @@ def counts(overall, **categories):
 
 
 @pytest.fixture
-def grading_calls(monkeypatch):
-    """Stands in for scoring.services.grading.recompute_org (another engineer's module) and records calls."""
+def votes_changes():
+    """The (campaign id, org ids, sender) of every surveys.signals.votes_changed sent, as a receiver sees them."""
     calls = []
-    module = types.ModuleType("scoring.services.grading")
-    module.recompute_org = lambda *, campaign, org, actor=None: calls.append((campaign.pk, org.pk))
-    monkeypatch.setitem(sys.modules, "scoring.services.grading", module)
-    return calls
+
+    def receiver(sender, *, campaign, org_ids, **kwargs):
+        calls.append((campaign.pk, list(org_ids), sender))
+
+    votes_changed.connect(receiver, weak=False, dispatch_uid="tests.votes_changes")
+    yield calls
+    votes_changed.disconnect(dispatch_uid="tests.votes_changes")
 
 
-def test_two_matching_entries_confirm_and_add_to_online(survey_campaign, tree, staff, staff2, codes, grading_calls):
+def test_two_matching_entries_confirm_and_add_to_online(survey_campaign, tree, staff, staff2, codes, votes_changes):
     org = tree["vil-2"]
     services.submit_response(code=codes[0], overall=3)
     first = services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((10, 5, 1)), actor=staff)
     assert first.state == "single" and org.pk not in {k for k, v in vote_counts(survey_campaign).items() if v.total > 1}
-    assert grading_calls == []
+    assert votes_changes == []
     second = services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((10, 5, 1)), actor=staff2)
     assert second.confirmed
     assert vote_counts(survey_campaign)[org.pk] == VoteCount(10, 5, 2)
-    assert grading_calls == [(survey_campaign.pk, org.pk)]
+    assert votes_changes == [(survey_campaign.pk, [org.pk], PaperEntry)]
     actions = list(AuditEntry.objects.filter(object_id=str(org.pk), action__startswith="survey.paper").values_list("action", flat=True))
     assert sorted(actions) == ["survey.paper_confirmed", "survey.paper_entered", "survey.paper_entered"]
 
 
-def test_mismatch_does_not_count_and_names_the_numbers(survey_campaign, tree, staff, staff2, grading_calls):
+def test_mismatch_does_not_count_and_names_the_numbers(survey_campaign, tree, staff, staff2, votes_changes):
     org = tree["vil-2"]
     services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((10, 5, 1), member=(4, 1, 0)),
                                 actor=staff)
@@ -56,14 +57,14 @@ def test_mismatch_does_not_count_and_names_the_numbers(survey_campaign, tree, st
     assert status.state == "mismatch"
     assert status.differing == ("总体·满意", "党员·基本满意")
     assert org.pk not in vote_counts(survey_campaign)  # not averaged, not counted
-    assert grading_calls == []
+    assert votes_changes == []
     # the one who miscounted corrects their own entry → confirmed
     status = services.enter_paper_counts(campaign=survey_campaign, org=org,
                                          counts=counts((10, 5, 1), member=(4, 1, 0)), actor=staff2)
     assert status.confirmed and vote_counts(survey_campaign)[org.pk] == VoteCount(10, 5, 1)
     tally = survey_tallies(survey_campaign)[org.pk]
     assert tally.paper == {"member": VoteCount(4, 1, 0), "": VoteCount(6, 4, 1)}
-    assert grading_calls == [(survey_campaign.pk, org.pk)]
+    assert votes_changes == [(survey_campaign.pk, [org.pk], PaperEntry)]
 
 
 def test_same_person_twice_does_not_confirm(survey_campaign, tree, staff):
@@ -75,7 +76,7 @@ def test_same_person_twice_does_not_confirm(survey_campaign, tree, staff):
 
 
 def test_a_third_entry_is_refused_and_a_later_change_unconfirms(survey_campaign, tree, staff, staff2,
-                                                                grading_calls):
+                                                                votes_changes):
     org = tree["vil-2"]
     for who in (staff, staff2):
         services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((3, 2, 1)), actor=who)
@@ -84,8 +85,35 @@ def test_a_third_entry_is_refused_and_a_later_change_unconfirms(survey_campaign,
         services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((3, 2, 1)), actor=third)
     status = services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((3, 2, 2)), actor=staff)
     assert status.state == "mismatch" and org.pk not in vote_counts(survey_campaign)
-    assert len(grading_calls) == 2  # confirmed, then no longer
+    assert len(votes_changes) == 2  # confirmed, then no longer
     assert AuditEntry.objects.filter(action="survey.paper_unconfirmed").count() == 1
+
+
+def test_a_confirmed_tally_regrades_the_org_in_the_same_transaction(survey_campaign, tree, staff, staff2):
+    """scoring's receiver of votes_changed recomputes the org's grade with the paper votes; a receiver that fails
+    undoes the entry with it (it runs inside the entry's transaction)."""
+    from scoring.models import Grade
+
+    org = tree["vil-2"]
+    services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((10, 5, 1)), actor=staff)
+    assert not Grade.objects.filter(campaign=survey_campaign, org=org).exists()
+    services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((10, 5, 1)), actor=staff2)
+    grade = Grade.objects.get(campaign=survey_campaign, org=org)
+    assert (grade.votes_satisfied, grade.votes_basic, grade.votes_unsatisfied) == (10, 5, 1)
+
+    def failing(sender, **kwargs):
+        raise RuntimeError("grading failed")
+
+    votes_changed.connect(failing, weak=False, dispatch_uid="tests.failing")
+    try:
+        with pytest.raises(RuntimeError):
+            services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((9, 5, 1)), actor=staff)
+    finally:
+        votes_changed.disconnect(dispatch_uid="tests.failing")
+    assert sorted(e.counts["overall"] for e in PaperEntry.objects.filter(org=org)) == [[10, 5, 1], [10, 5, 1]]
+    assert not AuditEntry.objects.filter(action="survey.paper_unconfirmed").exists()
+    grade.refresh_from_db()
+    assert grade.votes_satisfied == 10
 
 
 @pytest.mark.parametrize("bad, message", [
