@@ -42,9 +42,10 @@ def test_yilan_header_rows_and_values(campaign, data):
     v2 = by_code["vil-2"]
     assert v2[15].value == "一般" and v2[16].value == "后进"
     assert "村务公开不到位" in v2[17].value  # the override reason
-    assert by_code["com-1"][17].value == "尚未定级：缺少测评、评定数据"
+    # no grade yet: the engine's explanation of what is missing (what a recompute stores on the grade)
+    assert by_code["com-1"][17].value == "未定级：缺少测评数据；缺少评定得分"
     assert by_code["com-1"][8].value == 88  # the submitted self-evaluation, before any grade
-    assert by_code["ag-2"][17].value == "尚未定级：缺少自评、测评、评定数据"
+    assert by_code["ag-2"][17].value == "未定级：缺少自评得分；缺少测评数据；缺少评定得分"
     # frozen header, A4 landscape, print titles
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
