@@ -306,3 +306,78 @@ def test_taizhang_uses_published_publicity(campaign, data, tree, staff):
     assert v1["公示日期"].date() == datetime.date(2026, 6, 1) and v1["公示发布人"] == "组织部小王"
     com1 = dict(zip(header, values(rows[2])))
     assert com1["公示日期"] is None  # not graded, not published
+
+
+def test_report_and_grading_agree_on_inputs_from_every_channel(campaign, data, tree, staff):
+    """com-1 has online, confirmed paper and offline-imported votes: the reports show the same inputs before and
+    after the grade is computed, and the same as the grade (the old fallback left the offline votes out)."""
+    from scoring.models import Grade, OfflineVotes, SheetKind
+    from scoring.services.grading import recompute_org
+
+    org = tree["com-1"]
+    builders.sheet(campaign, org, SheetKind.REVIEW, "80.0")
+    builders.responses(campaign, org, 4, 1, 0)
+    builders.paper(campaign, org, {"overall": [3, 1, 0]}, [staff, data["second"]])
+    OfflineVotes.objects.create(campaign=campaign, org=org, satisfied=2, basic=0, unsatisfied=1)
+
+    def yilan_row():
+        header, rows = table(xlsx(campaign, "yilan").active)
+        return dict(zip(header, values(next(r for r in rows if r[1].value == "com-1"))))
+
+    def cepin_total():
+        header, rows = table(xlsx(campaign, "cepin").active)
+        i = [r[1].value for r in rows].index("com-1")
+        both = dict(zip(header, values(rows[i + 2])))
+        return [both["合计·满意"], both["合计·基本满意"], both["合计·不满意"]]
+
+    before = yilan_row()
+    assert [before["满意票数"], before["基本满意票数"], before["不满意票数"]] == [9, 2, 1]
+    assert before["自评得分"] == 88 and before["评定得分"] == 80
+    assert before["备注"] == "尚未定级"  # nothing missing: it waits for a recompute
+    assert cepin_total() == [9, 2, 1]
+    grade = recompute_org(campaign=campaign, org=org)
+    assert (grade.votes_satisfied, grade.votes_basic, grade.votes_unsatisfied) == (9, 2, 1)
+    after = yilan_row()
+    assert {k: after[k] for k in ("满意票数", "基本满意票数", "不满意票数", "自评得分", "评定得分", "满意率")} == \
+        {k: before[k] for k in ("满意票数", "基本满意票数", "不满意票数", "自评得分", "评定得分", "满意率")}
+    assert after["计算等次"] == grade.computed_label != "" and after["备注"] == grade.explanation
+    assert cepin_total() == [9, 2, 1]
+    assert Grade.objects.filter(campaign=campaign, org=org).count() == 1
+
+
+def test_reports_show_the_engine_s_decision_not_a_recomputed_check(campaign, data, tree):
+    """ag-2 has only offline-imported votes: without a grade the old reports said 缺少测评数据; the remark is the
+    engine's own explanation, and after grading its floor gate (机关事业单位 0.60, p = 0.55) as the engine
+    decided it."""
+    from scoring.models import OfflineVotes, SheetKind
+    from scoring.services.grading import recompute_org
+
+    org = tree["ag-2"]
+    builders.sheet(campaign, org, SheetKind.SELF, "85.0", scores=False)
+    OfflineVotes.objects.create(campaign=campaign, org=org, satisfied=11, basic=0, unsatisfied=9)
+
+    def row():
+        header, rows = table(xlsx(campaign, "yilan").active)
+        return dict(zip(header, values(next(r for r in rows if r[1].value == "ag-2"))))
+
+    assert row()["备注"] == "未定级：缺少评定得分（测评票数：满意 11、基本满意 0、不满意 9）"
+    builders.sheet(campaign, org, SheetKind.REVIEW, "85.0", scores=False)
+    grade = recompute_org(campaign=campaign, org=org)
+    shown = row()
+    assert shown["计算等次"] == "较差" and "满意率 55% < 60%，直接定为较差" in shown["备注"]
+    assert shown["备注"] == grade.explanation
+
+
+@pytest.mark.parametrize("report", ["yilan", "mingxi", "dengji", "diaocha"])
+def test_query_count_with_ungraded_orgs_does_not_grow(report, django_assert_max_num_queries, db):
+    """Orgs without a grade: the reports read their grade inputs (scoring.selectors.grade_inputs) once."""
+    from io import BytesIO
+
+    from reports.services import render_report
+    from scoring.models import Grade
+
+    small, big = builders.many_orgs(20, slug="u20"), builders.many_orgs(200, slug="u200")
+    Grade.objects.all().delete()
+    for c in (small, big):
+        with django_assert_max_num_queries(12):
+            render_report(get_exporter(report)(c), "xlsx", BytesIO())
