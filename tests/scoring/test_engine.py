@@ -166,7 +166,7 @@ def test_precedence_table(case):
     (D("0.55"), D("0.60"), D("0.50"), D("0.55")),  # the campaign sector's own value first
     (None, D("0.60"), D("0.50"), D("0.60")),       # else the sector's default (机关事业单位)
     (None, None, D("0.50"), D("0.50")),            # else the campaign's
-    (D("0"), D("0.60"), D("0.50"), D("0")),        # 0 is a value, not "unset"
+    (D(0), D("0.60"), D("0.50"), D(0)),            # 0 is a value, not "unset"
 ])
 def test_effective_floor_gate_precedence(own, sector_default, campaign, expected):
     assert effective_floor_gate(own=own, sector_default=sector_default, campaign=campaign) == expected
