@@ -417,9 +417,9 @@ def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, 
         for key, _ in CATEGORIES:
             if key and key in counts:
                 tally.counts[key] = [int(x) for x in counts[key]]
-                split = [a + int(b) for a, b in zip(split, counts[key])]
+                split = [a + int(b) for a, b in zip(split, counts[key], strict=False)]
         overall = [int(x) for x in counts.get("overall", [0, 0, 0])]
-        tally.counts[""] = [max(o - s, 0) for o, s in zip(overall, split)]
+        tally.counts[""] = [max(o - s, 0) for o, s in zip(overall, split, strict=False)]
     for org_id, votes in offline_vote_counts(campaign).items():
         unnamed = result[org_id]["paper"].counts[""]
         unnamed[:] = [unnamed[0] + votes.satisfied, unnamed[1] + votes.basic, unnamed[2] + votes.unsatisfied]

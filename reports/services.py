@@ -74,7 +74,7 @@ def enqueue(*, job: ExportJob) -> ExportJob:
     else:
         try:
             queue.send_run_export(str(job.pk))
-        except Exception as exc:  # noqa: BLE001  kombu.OperationalError, redis ConnectionError, socket errors
+        except Exception as exc:  # kombu.OperationalError, redis ConnectionError, socket errors
             log.warning("export %s could not be queued: %s", job.pk, exc)
             ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUE_FAILED, error=QUEUE_DOWN_MESSAGE)
     job.refresh_from_db()

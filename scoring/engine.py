@@ -308,8 +308,8 @@ def missing_inputs(weights, *, self_score, votes, review_score) -> tuple[str, ..
     else:
         active = tuple(w > 0 for w in _exact_weights(weights))
     present = (self_score is not None, votes is not None and votes.total > 0, review_score is not None)
-    return tuple(reason for reason, used, there in zip((MISSING_SELF, MISSING_SURVEY, MISSING_REVIEW), active, present)
-                 if used and not there)
+    reasons = (MISSING_SELF, MISSING_SURVEY, MISSING_REVIEW)
+    return tuple(reason for reason, used, there in zip(reasons, active, present, strict=True) if used and not there)
 
 
 def _vote_facts(votes: Votes | None) -> list[str]:
@@ -336,7 +336,8 @@ def _total(policy: Policy, components) -> tuple[Fraction, list[str]]:
     one denominator (exactly the Fraction sum, without a Fraction per step)."""
     terms = []
     num, den = 0, 1
-    for w, active, w_text, x in zip(policy.exact_weights, policy._active, policy._weight_texts, components):
+    for w, active, w_text, x in zip(policy.exact_weights, policy._active, policy._weight_texts, components,
+                                  strict=True):
         if active:
             tn, td = w.numerator * x.numerator, w.denominator * x.denominator
             num, den = num * td + tn * den, den * td

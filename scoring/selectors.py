@@ -459,18 +459,7 @@ def _pct(n, d):
     return round(100 * n / d) if d else 0
 
 
-def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
-    """Progress, what is missing per unit, grade distribution (by unit, by sector) and the 自评偏差 list, for the
-    viewer's scope (staff: the whole campaign; a reviewer: the 定级对象 strictly below their org)."""
-    root = campaign.root
-    orgs = list(scoped_targets(campaign, viewer))
-    statuses = org_statuses(campaign, orgs, reviewable_orgs_q(viewer, "org__"))
-    rules = sector_rules(campaign)
-    labels = labels_of(rules)
-    colors = _color_map(labels)
-    unit_len = len(root.path) + Org.steplen
-    units = {o.path: o for o in Org.objects.filter(path__startswith=root.path, depth=root.depth + 1)}
-
+def _progress(statuses: list[OrgStatus]) -> list[dict]:
     due = len(statuses)
     progress = [
         {"name": "自评已提交", "done": sum(s.self_submitted for s in statuses), "due": due},
@@ -481,7 +470,13 @@ def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
     ]
     for p in progress:
         p["pct"] = _pct(p["done"], p["due"])
+    return progress
 
+
+def _unit_rows(root: Org, statuses: list[OrgStatus]) -> list[dict]:
+    """Per unit directly below the root (tree order): its 定级对象, what each still lacks, its grades. One query."""
+    unit_len = len(root.path) + Org.steplen
+    units = {o.path: o for o in Org.objects.filter(path__startswith=root.path, depth=root.depth + 1)}
     by_unit: dict[str, list[OrgStatus]] = defaultdict(list)
     for s in statuses:
         by_unit[s.org.path[:unit_len]].append(s)
@@ -498,24 +493,37 @@ def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
             "complete": not (missing_self or missing_survey or missing_review),
             "grades": Counter(s.final_label or NOT_GRADED for s in items),
         })
+    return unit_rows
 
+
+def _sector_rows(rules: dict[int, SectorRules], statuses: list[OrgStatus]) -> list[tuple[str, Counter]]:
+    """(sector name, grade counts) per sector, in sector order."""
     sector_names = {cs_id: r.campaign_sector.sector.name for cs_id, r in rules.items()}
     sector_order = {cs_id: (r.campaign_sector.sector.order, r.campaign_sector.sector.name)
                     for cs_id, r in rules.items()}
     by_sector: dict[int, Counter] = defaultdict(Counter)
     for s in statuses:
         by_sector[s.org.sector_id][s.final_label or NOT_GRADED] += 1
-    sector_rows = [(sector_names.get(sid, "—"), by_sector[sid])
-                   for sid in sorted(by_sector, key=lambda k: sector_order.get(k, (999, "")))]
+    return [(sector_names.get(sid, "—"), by_sector[sid])
+            for sid in sorted(by_sector, key=lambda k: sector_order.get(k, (999, "")))]
 
+
+def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
+    """Progress, what is missing per unit, grade distribution (by unit, by sector) and the 自评偏差 list, for the
+    viewer's scope (staff: the whole campaign; a reviewer: the 定级对象 strictly below their org)."""
+    orgs = list(scoped_targets(campaign, viewer))
+    statuses = org_statuses(campaign, orgs, reviewable_orgs_q(viewer, "org__"))
+    rules = sector_rules(campaign)
+    labels = labels_of(rules)
+    colors = _color_map(labels)
+    unit_rows = _unit_rows(campaign.root, statuses)
     threshold = campaign.deviation_threshold
     deviations = sorted((s for s in statuses if s.deviation is not None and s.deviation >= threshold),
                         key=lambda s: s.deviation, reverse=True)
-
     return {
-        "progress": progress, "units": unit_rows, "due": due,
+        "progress": _progress(statuses), "units": unit_rows, "due": len(statuses),
         "unit_chart": bar_chart([(u["name"], u["grades"]) for u in unit_rows], labels, colors),
-        "sector_chart": bar_chart(sector_rows, labels, colors),
+        "sector_chart": bar_chart(_sector_rows(rules, statuses), labels, colors),
         "deviations": deviations, "threshold": threshold, "labels": labels,
         "totals": Counter(s.final_label or NOT_GRADED for s in statuses),
     }

@@ -42,7 +42,7 @@ class CepinExporter(Exporter):
             combined = selectors.Tally()
             for key, _ in selectors.CATEGORIES:
                 combined.counts[key] = [a + b for a, b in zip(tallies["online"].counts[key],
-                                                              tallies["paper"].counts[key])]
+                                                              tallies["paper"].counts[key], strict=True)]
             for position, (label, tally) in enumerate([("网上测评", tallies["online"]),
                                                        ("纸质测评", tallies["paper"]), ("合计", combined)]):
                 values = [index, org.code, org.name] if position == 0 else [None, "", ""]

@@ -212,7 +212,7 @@ def _recompute(campaign: Campaign, actor, pks=None):
         if override_label:
             overrides[org_id] = override_label
         values = _row_values(org_inputs, result)
-        old = dict(zip(COMPUTED_FIELDS, stored)) if grade_id is not None else None
+        old = dict(zip(COMPUTED_FIELDS, stored, strict=True)) if grade_id is not None else None
         # Decimal equality is numeric (90 == 90.0), so stored and computed values compare directly.
         if old is not None and all(old[k] == values[k] for k in COMPUTED_FIELDS):
             continue
@@ -253,7 +253,7 @@ def recompute_campaign(*, campaign: Campaign, actor=None) -> dict[str, int]:
     """Recompute every 定级对象 of the campaign. Returns {label: count} for every band label of the campaign's
     scales (in scale order, zeros included) plus "未定级"; counts use the final grade (override if set)."""
     results, rules, overrides = _recompute(campaign, actor)
-    counts = {label: 0 for label in labels_of(rules)}
+    counts = dict.fromkeys(labels_of(rules), 0)
     counts[NOT_GRADED] = 0
     for org_id, result in results.items():
         label = overrides.get(org_id) or result.label or NOT_GRADED

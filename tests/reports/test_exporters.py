@@ -101,11 +101,11 @@ def test_taizhang_dates_and_people(campaign, data):
     header, rows = table(xlsx(campaign, "taizhang").active)
     assert header[4:] == ["自评提交日期", "自评提交人", "测评日期", "测评情况", "评定日期", "评定人", "公示日期",
                           "公示发布人", "定级日期", "定级经办", "最终等次"]
-    v1 = dict(zip(header, values(rows[0])))
+    v1 = dict(zip(header, values(rows[0]), strict=False))
     assert v1["自评提交人"] == "甲镇评定人" and v1["自评提交日期"] is not None
     assert "纸质票录入：组织部小王、组织部小李" in v1["测评情况"]
     assert v1["定级日期"] is not None and v1["最终等次"] == "先进"
-    v2 = dict(zip(header, values(rows[1])))
+    v2 = dict(zip(header, values(rows[1]), strict=False))
     assert v2["定级经办"].startswith("调整")
 
 
@@ -113,7 +113,7 @@ def test_cepin_tally_by_channel_and_category(campaign, data):
     header, rows = table(xlsx(campaign, "cepin").active)
     assert header[3] == "渠道" and "党员·满意" in header and "合计·不满意" in header and header[-1] == "满意率"
     assert len(rows) == 7 * 3
-    online, paper, both = (dict(zip(header, values(r))) for r in rows[:3])
+    online, paper, both = (dict(zip(header, values(r), strict=False)) for r in rows[:3])
     assert online["渠道"] == "网上测评" and online["党员·满意"] == 6 and online["未注明身份·满意"] == 3
     assert paper["群众代表·满意"] == 3 and paper["未注明身份·满意"] == 2  # overall 5 minus 3 by category
     assert [both["合计·满意"], both["合计·基本满意"], both["合计·不满意"]] == [14, 3, 1]
@@ -123,7 +123,7 @@ def test_cepin_tally_by_channel_and_category(campaign, data):
 def test_unconfirmed_paper_entry_is_not_counted(campaign, data, tree, staff):
     builders.paper(campaign, tree["vil-3"], {"overall": [9, 0, 0]}, [staff])  # one entry only
     header, rows = table(xlsx(campaign, "cepin").active)
-    vil3 = [dict(zip(header, values(r))) for r in rows[9:12]]
+    vil3 = [dict(zip(header, values(r), strict=False)) for r in rows[9:12]]
     assert vil3[1]["合计·满意"] == 0
 
 
@@ -137,7 +137,7 @@ def test_weifazhan_lists_only_orgs_without_recruits(campaign, data):
 def test_dengji_xlsx_one_row_per_org(campaign, data):
     header, rows = table(xlsx(campaign, "dengji").active)
     assert len(rows) == 7 and "评定意见" in header
-    v1 = dict(zip(header, values(rows[0])))
+    v1 = dict(zip(header, values(rows[0]), strict=False))
     assert v1["评定意见"] == "班子团结，工作扎实。"
     assert "党组织带头人 13.6/12.6" in v1["各项指标得分（自评/评定）"]
 
@@ -282,7 +282,7 @@ def test_zhenggai_rows_per_item(campaign, data, tree, staff):
     header, rows = table(xlsx(campaign, "zhenggai").active)
     assert header == ["序号", "组织编码", "组织名称", "上级党组织", "定级等次", "类别", "联系领导", "存在问题", "整改措施",
                       "责任人", "完成时限", "整改状态", "是否验收", "验收情况", "最新进展"]
-    got = [dict(zip(header, values(r))) for r in rows]
+    got = [dict(zip(header, values(r), strict=False)) for r in rows]
     assert [g["组织编码"] for g in got] == ["vil-2", None, "vil-3", "agency"]
     assert got[0]["定级等次"] == "后进" and "黄牌期限 2026-12-31" in got[0]["类别"]
     assert got[0]["是否验收"] == "是" and got[0]["最新进展"] == "已建立公开栏" and "已落实" in got[0]["验收情况"]
@@ -302,9 +302,9 @@ def test_taizhang_uses_published_publicity(campaign, data, tree, staff):
     Publicity.objects.create(campaign=campaign, starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 6, 2),
                              published_by=staff, published_at=timezone_now())
     header, rows = table(xlsx(campaign, "taizhang").active)
-    v1 = dict(zip(header, values(rows[0])))
+    v1 = dict(zip(header, values(rows[0]), strict=False))
     assert v1["公示日期"].date() == datetime.date(2026, 6, 1) and v1["公示发布人"] == "组织部小王"
-    com1 = dict(zip(header, values(rows[2])))
+    com1 = dict(zip(header, values(rows[2]), strict=False))
     assert com1["公示日期"] is None  # not graded, not published
 
 
@@ -322,12 +322,12 @@ def test_report_and_grading_agree_on_inputs_from_every_channel(campaign, data, t
 
     def yilan_row():
         header, rows = table(xlsx(campaign, "yilan").active)
-        return dict(zip(header, values(next(r for r in rows if r[1].value == "com-1"))))
+        return dict(zip(header, values(next(r for r in rows if r[1].value == "com-1")), strict=False))
 
     def cepin_total():
         header, rows = table(xlsx(campaign, "cepin").active)
         i = [r[1].value for r in rows].index("com-1")
-        both = dict(zip(header, values(rows[i + 2])))
+        both = dict(zip(header, values(rows[i + 2]), strict=False))
         return [both["合计·满意"], both["合计·基本满意"], both["合计·不满意"]]
 
     before = yilan_row()
@@ -358,7 +358,7 @@ def test_reports_show_the_engine_s_decision_not_a_recomputed_check(campaign, dat
 
     def row():
         header, rows = table(xlsx(campaign, "yilan").active)
-        return dict(zip(header, values(next(r for r in rows if r[1].value == "ag-2"))))
+        return dict(zip(header, values(next(r for r in rows if r[1].value == "ag-2")), strict=False))
 
     assert row()["备注"] == "未定级：缺少评定得分（测评票数：满意 11、基本满意 0、不满意 9）"
     builders.sheet(campaign, org, SheetKind.REVIEW, "85.0", scores=False)
