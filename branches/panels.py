@@ -34,10 +34,6 @@ def unregister_org_panel(fn):
         _panels.remove(fn)
 
 
-def registered_org_panels():
-    return list(_panels)
-
-
 def render_org_panels(request, org) -> list[dict]:
     """[{"title", "html"}] for every registered panel that has something to show for `org`, in order.
 

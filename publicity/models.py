@@ -34,9 +34,6 @@ class Publicity(models.Model):
     def __str__(self):
         return f"{self.campaign} · 公示 {self.starts_on}—{self.ends_on}"
 
-    def is_open_on(self, day: datetime.date) -> bool:
-        return self.finalised_at is None and self.starts_on <= day <= self.ends_on
-
     def has_ended_on(self, day: datetime.date) -> bool:
         return day > self.ends_on
 

@@ -4,9 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Prefetch, Sum
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -14,21 +15,34 @@ from branches.models import Org, OrgKind
 from campaigns.models import Campaign, GradeBand, Indicator, Phase, PhaseDate
 from campaigns.selectors import targets
 from publicity.models import Publicity
+from rectification.models import (
+    RectificationItem,
+    RectificationPlan,
+    RectificationProgress,
+)
+from rectification.selectors import transitions
 from scoring.models import (
+    INVESTIGATION_CHECKS,
     Grade,
+    Investigation,
     ScoreSheet,
     SheetKind,
     SheetScore,
-    SheetSource,
-    SheetStatus,
+)
+from scoring.selectors import (
+    GradeInputs,
+    GradeInputTable,
+    grade_inputs,
+    offline_vote_counts,
 )
 from surveys.models import Answer, PaperEntry, RespondentCategory, SurveyResponse
-from surveys.selectors import VoteCount, vote_counts
+from surveys.selectors import VoteCount
 
 # Survey categories in report order; "" is a response without a category (未注明身份).
 CATEGORIES = [(c.value, c.label) for c in RespondentCategory] + [("", "未注明身份")]
+# The points of the 调查摸底 checklist, in order.
+INVESTIGATION_LABELS = [label for _, label in INVESTIGATION_CHECKS]
 TENTH = Decimal("0.1")
-CHANNELS = [("online", "网上测评"), ("paper", "纸质测评")]
 
 
 class OrgFacts(NamedTuple):
@@ -66,7 +80,7 @@ _ORG_FIELDS = ("pk", "code", "name", "kind", "secretary", "member_count", "recru
 
 class GradeFacts(NamedTuple):
     """A grade as the reports read it (values, not a model instance); `overridden_by_name` is the person who
-    overrode it as `_person` shows them."""
+    overrode it as `person_name` shows them."""
 
     pk: int
     org_id: int
@@ -129,22 +143,39 @@ def _shared(rows, positions):
 
 
 def _name(first, last, username) -> str:
-    """What `_person(user)` shows for a user read as values: the full name, else the username ('' for nobody)."""
+    """What `person_name(user)` shows for a user read as values: the full name, else the username ('' for nobody)."""
     full = f"{first or ''} {last or ''}".strip()
     return full or username or ""
+
+
+class _CampaignInputs:
+    """grade_inputs(campaign) shared by the rows of one export, read on first use: a report that shows no score
+    (汇总表, 台账, 三年未发展党员名单) never reads it."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+
+    @cached_property
+    def table(self) -> GradeInputTable:
+        return grade_inputs(self.campaign)
 
 
 @dataclass(slots=True)
 class OrgRow:
     """One 定级对象 with everything the reports show about it. Scores come from the grade when it exists (the
-    numbers the grade was computed from), else from the live sheets and tallies."""
+    numbers the grade was computed from), else from the org's grade inputs (scoring.selectors.grade_inputs: the
+    totals that count and the votes of every channel)."""
 
     org: OrgFacts
     grade: GradeFacts | None
     self_sheet: SheetFacts | None
     review_sheet: SheetFacts | None
-    votes: VoteCount | None
-    weights: tuple
+    campaign_inputs: _CampaignInputs
+
+    @property
+    def inputs(self) -> GradeInputs:
+        """The org's grade inputs (scoring.selectors.grade_inputs)."""
+        return self.campaign_inputs.table[self.org.pk]
 
     @property
     def parent_name(self) -> str:
@@ -158,20 +189,20 @@ class OrgRow:
     def self_score(self) -> Decimal | None:
         if self.grade is not None and self.grade.self_score is not None:
             return self.grade.self_score
-        return _counted_total(self.self_sheet)
+        return self.inputs.self_score
 
     @property
     def review_score(self) -> Decimal | None:
         if self.grade is not None and self.grade.review_score is not None:
             return self.grade.review_score
-        return _counted_total(self.review_sheet)
+        return self.inputs.review_score
 
     @property
     def vote_tally(self) -> VoteCount | None:
         g = self.grade
         if g is not None and g.votes_satisfied is not None:
             return VoteCount(g.votes_satisfied or 0, g.votes_basic or 0, g.votes_unsatisfied or 0)
-        return self.votes if self.votes is not None and self.votes.total else None
+        return self.inputs.votes
 
     @property
     def satisfaction(self) -> Fraction | None:
@@ -190,21 +221,10 @@ class OrgRow:
     def final_label(self) -> str:
         return self.grade.final_label if self.grade is not None else ""
 
-    def missing_inputs(self) -> list[str]:
-        """The inputs with weight > 0 that are still missing (why the org has no grade yet)."""
-        w_self, w_survey, w_review = self.weights
-        missing = []
-        if w_self > 0 and self.self_score is None:
-            missing.append("自评")
-        if w_survey > 0 and self.vote_tally is None:
-            missing.append("测评")
-        if w_review > 0 and self.review_score is None:
-            missing.append("评定")
-        return missing
-
     @property
     def remark(self) -> str:
-        """备注: the grade's explanation and any override with its reason; or why there is no grade yet."""
+        """备注: the grade's explanation and any override with its reason; without a grade, the engine's
+        explanation of what is missing (the text a recompute would store), else 尚未定级."""
         g = self.grade
         parts = []
         if g is not None and g.explanation:
@@ -213,22 +233,13 @@ class OrgRow:
             parts.append(f"调整为“{g.override_label}”，理由：{g.override_reason}")
         if g is not None and g.reopened:
             parts.append("因异议成立正在重新评定")
-        if not (g and g.final_label):
-            missing = self.missing_inputs()
-            if missing and not (g and g.explanation):
-                parts.append("尚未定级：缺少" + "、".join(missing) + "数据")
+        if not (g and (g.final_label or g.explanation)):
+            missing = self.inputs.missing_explanation
+            if missing:
+                parts.append(missing)
             elif not parts:
                 parts.append("尚未定级")
         return "；".join(parts)
-
-
-def _counted_total(sheet: SheetFacts | None) -> Decimal | None:
-    """A sheet's total counts once submitted (online) or entered (offline)."""
-    if sheet is None or sheet.total is None:
-        return None
-    if sheet.source == SheetSource.OFFLINE or sheet.status == SheetStatus.SUBMITTED:
-        return sheet.total
-    return None
 
 
 def scoped_targets(campaign: Campaign, scope: Org | None = None):
@@ -244,40 +255,93 @@ def _in_scope(qs, scope: Org | None, prefix="org__"):
 
 
 def org_rows(campaign: Campaign, scope: Org | None = None, sheet_details: bool = True) -> list[OrgRow]:
-    """Every 定级对象 of the campaign (graded or not) with its grade, sheets and vote tally, in tree order. Five
-    queries, read as values (plain tuples, no model instances) so that a 10,000-org export stays light.
+    """Every 定级对象 of the campaign (graded or not) with its grade, sheets and grade inputs, in tree order. Three
+    queries, read as values (plain tuples, no model instances) so that a 10,000-org export stays light; the grade
+    inputs (scoring.selectors.grade_inputs, four queries) are read when a row first needs them.
 
-    With `sheet_details=False` the sheets carry only what the scores need (kind, status, source, total): their
-    opinion, submission time and submitter are left empty, which saves a third of the memory on a big campaign."""
+    With `sheet_details=False` the rows carry no sheets (their opinion, submission time and submitter): the scores
+    come from the grade and the grade inputs. One query less and a third less memory on a big campaign."""
     orgs = _shared(scoped_targets(campaign, scope).values_list(*_ORG_FIELDS), (3, 8, 11))
     grades = {
         g[1]: GradeFacts(*g[:-3], _name(*g[-3:]))
         for g in _shared(_in_scope(Grade.objects.filter(campaign=campaign), scope).values_list(
             *_GRADE_FIELDS, *(f"overridden_by__{f}" for f in _USER_NAME)), (8, 9))
     }
-    sheet_qs = _in_scope(ScoreSheet.objects.filter(campaign=campaign), scope)
+    sheets = {}
     if sheet_details:
+        sheet_qs = _in_scope(ScoreSheet.objects.filter(campaign=campaign), scope)
         sheets = {
             (s[0], s[1]): SheetFacts(*s[:-3], _name(*s[-3:]))
             for s in _shared(sheet_qs.values_list(*_SHEET_FIELDS, *(f"submitted_by__{f}" for f in _USER_NAME)),
                              (1, 2, 3))
         }
-    else:
-        sheets = {(s[0], s[1]): SheetFacts(*s, "", None, "")
-                  for s in _shared(sheet_qs.values_list(*_SHEET_FIELDS[:5]), (1, 2, 3))}
-    votes = vote_counts(campaign)
-    weights = campaign.weights
+    inputs = _CampaignInputs(campaign)
     self_kind, review_kind = SheetKind.SELF.value, SheetKind.REVIEW.value
     make = OrgFacts._make
     return [
-        OrgRow(org, grades.get(org.pk), sheets.get((org.pk, self_kind)), sheets.get((org.pk, review_kind)),
-               votes.get(org.pk), weights)
+        OrgRow(org, grades.get(org.pk), sheets.get((org.pk, self_kind)), sheets.get((org.pk, review_kind)), inputs)
         for org in map(make, orgs)
     ]
 
 
-def org_rows_count(campaign: Campaign, scope: Org | None = None) -> int:
-    return scoped_targets(campaign, scope).count()
+def unit_groups(campaign: Campaign, scope: Org | None, rows: list[OrgRow]) -> list[tuple[str, list[OrgRow]]]:
+    """The rows grouped by the unit directly below `scope` (or the campaign's root) that they belong to, as
+    (unit name, rows) in tree order. One query."""
+    base = scope or campaign.root
+    cut = Org.steplen * (base.depth + 1)
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.org.path[:cut], []).append(row)
+    names = dict(Org.objects.filter(path__in=list(groups)).values_list("path", "name"))
+    return [(names.get(path, path), group) for path, group in groups.items()]
+
+
+def investigations(campaign: Campaign, org_ids) -> dict[int, Investigation]:
+    """{org_id: the 调查摸底 checklist} of those orgs that have one. One query."""
+    return {i.org_id: i for i in Investigation.objects.filter(campaign=campaign, org_id__in=list(org_ids))}
+
+
+def previous_round_moves(campaign: Campaign) -> dict:
+    """{org_id: move (previous_label, move)} of a second round against its previous round; {} for a first
+    round."""
+    if not campaign.previous_id:
+        return {}
+    return {m.org.pk: m for m in transitions(campaign).moves}
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One 整改 item with who reviewed it and its latest progress note."""
+
+    item: RectificationItem
+    latest_progress: str
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    org: Org
+    plan: RectificationPlan
+    items: list[PlanItem]
+
+
+def rectification_plans(campaign: Campaign, scope: Org | None = None) -> list[PlanRow]:
+    """The 整改方案 of the campaign's 定级对象 (in `scope` when given), in tree order, each with its items (and their
+    reviewer and latest progress). Four queries."""
+    orgs = {o.pk: o for o in scoped_targets(campaign, scope)}
+    progress = RectificationProgress.objects.order_by("-reported_at")
+    items = RectificationItem.objects.select_related("reviewed_by").prefetch_related(
+        Prefetch("progress", queryset=progress))
+    plans = (RectificationPlan.objects.filter(campaign=campaign, org_id__in=list(orgs))
+             .prefetch_related(Prefetch("items", queryset=items)))
+    rows = []
+    for plan in plans:
+        plan_items = []
+        for item in plan.items.all():
+            latest = item.progress.all()
+            plan_items.append(PlanItem(item, latest[0].text if latest else ""))
+        rows.append(PlanRow(orgs[plan.org_id], plan, plan_items))
+    rows.sort(key=lambda r: r.org.path)
+    return rows
 
 
 def grade_labels(campaign: Campaign) -> list[str]:
@@ -329,9 +393,10 @@ class Tally:
 
 
 def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, dict[str, Tally]]:
-    """{org_id: {"online": Tally, "paper": Tally}}: votes per channel and respondent category. Paper counts only
-    when confirmed by a second entry with the same numbers; paper votes not split by category go to 未注明身份.
-    Two queries."""
+    """{org_id: {"online": Tally, "paper": Tally}}: votes per channel and respondent category — every vote grading
+    counts (scoring.selectors.all_vote_counts), so that the totals agree with the grade's. Paper counts only when
+    confirmed by a second entry with the same numbers; paper votes not split by category, and votes imported from
+    paper with the offline scores, go to 未注明身份. Three queries."""
     result: dict[int, dict[str, Tally]] = defaultdict(lambda: {"online": Tally(), "paper": Tally()})
     answer_index = {Answer.SATISFIED: 0, Answer.BASIC: 1, Answer.UNSATISFIED: 2}
     online = (_in_scope(SurveyResponse.objects.filter(campaign=campaign), scope)
@@ -352,9 +417,12 @@ def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, 
         for key, _ in CATEGORIES:
             if key and key in counts:
                 tally.counts[key] = [int(x) for x in counts[key]]
-                split = [a + int(b) for a, b in zip(split, counts[key])]
+                split = [a + int(b) for a, b in zip(split, counts[key], strict=False)]
         overall = [int(x) for x in counts.get("overall", [0, 0, 0])]
-        tally.counts[""] = [max(o - s, 0) for o, s in zip(overall, split)]
+        tally.counts[""] = [max(o - s, 0) for o, s in zip(overall, split, strict=False)]
+    for org_id, votes in offline_vote_counts(campaign).items():
+        unnamed = result[org_id]["paper"].counts[""]
+        unnamed[:] = [unnamed[0] + votes.satisfied, unnamed[1] + votes.basic, unnamed[2] + votes.unsatisfied]
     return result
 
 
@@ -366,7 +434,8 @@ class Step:
     who: str = ""
 
 
-def _person(user) -> str:
+def person_name(user) -> str:
+    """How the reports name a user: the full name, else the username ('' for nobody)."""
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
@@ -397,13 +466,13 @@ def ledger(campaign: Campaign, scope: Org | None = None) -> Ledger:
     for org_id, entries in paper.items():
         step = result.survey.get(org_id) or Step()
         last = timezone.localtime(max(e.entered_at for e in entries)).date()
-        names = "、".join(_person(e.entered_by) for e in sorted(entries, key=lambda e: e.entered_at))
+        names = "、".join(person_name(e.entered_by) for e in sorted(entries, key=lambda e: e.entered_at))
         at = last if step.at is None or last > step.at else step.at
         result.survey[org_id] = Step(at=at, who="；".join(x for x in [step.who, f"纸质票录入：{names}"] if x))
 
     publicity = Publicity.objects.filter(campaign=campaign).select_related("published_by").first()
-    if publicity is not None:  # the 公示 as published (G's model): its first day and who published it
-        result.publicity = Step(at=publicity.starts_on, who=_person(publicity.published_by))
+    if publicity is not None:  # the 公示 as published: its first day and who published it
+        result.publicity = Step(at=publicity.starts_on, who=person_name(publicity.published_by))
         return _grade_steps(campaign, result)
     pdate = PhaseDate.objects.filter(campaign=campaign, phase=Phase.PUBLICITY).first()
     if pdate is not None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
+from reports import queue
 from reports.exporters import REGISTRY, get_exporter
 from reports.models import ExportFormat, ExportJob, ExportStatus
 
@@ -64,19 +65,15 @@ def start_export(*, user, campaign, report: str, fmt: str, scope=None) -> Export
 
 def enqueue(*, job: ExportJob) -> ExportJob:
     """Send the job to the Celery queue (again). Returns the job as it now stands."""
-    from reports.tasks import run_export
-
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUED, error="", progress=0)
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker: run here and now, retries included; a final failure is recorded on the job by the task.
-        result = run_export.apply(args=[str(job.pk)], throw=False)
+        result = queue.send_run_export(str(job.pk))
         if result.failed():
             log.warning("export %s failed in-process: %s", job.pk, result.result)
     else:
         try:
-            run_export.apply_async(args=[str(job.pk)], retry=True,
-                                   retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                                                 "interval_max": 1})
+            queue.send_run_export(str(job.pk))
         except Exception as exc:  # kombu.OperationalError, redis ConnectionError, socket errors
             log.warning("export %s could not be queued: %s", job.pk, exc)
             ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUE_FAILED, error=QUEUE_DOWN_MESSAGE)

@@ -3,11 +3,12 @@ redelivered after a worker died (acks_late + reject_on_worker_lost) simply runs 
 from celery import shared_task
 
 from reports import services
+from reports.queue import RUN_EXPORT
 
 MAX_RETRIES = 2
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(name=RUN_EXPORT, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def run_export(self, job_id: str):
     """Run one export job; on an error retry up to MAX_RETRIES times (after 5 s, 10 s), then mark it failed."""
     try:

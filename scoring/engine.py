@@ -10,24 +10,44 @@ depend on binary rounding.
         p < floor_gate → the bottom band directly
         p < top_gate   → cannot take the top band, takes the second
         p exactly at a gate passes it
+    the floor gate of a sector: the campaign sector's own value, else the sector's default (机关事业单位 0.60),
+        else the campaign's (effective_floor_gate)
     a component with weight > 0 that is missing → no grade, with the reason ("缺少测评数据")
+
+Precedence, first match wins (compute_grade): the org's sector does not take part → no grade; an input is missing
+→ no grade; below the floor gate → the bottom band; below the top gate with a top-band score → the second band;
+else the band of the score.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Sequence
 
 __all__ = [
-    "Band", "Policy", "Votes", "GradeResult", "compute_grade", "round_half_up", "satisfaction_rate",
-    "MISSING_SELF", "MISSING_SURVEY", "MISSING_REVIEW", "EngineInputError",
+    "MISSING_REVIEW",
+    "MISSING_SELF",
+    "MISSING_SURVEY",
+    "NOT_TAKING_PART",
+    "Band",
+    "EngineInputError",
+    "GradeResult",
+    "Policy",
+    "Votes",
+    "compute_grade",
+    "effective_floor_gate",
+    "missing_inputs",
+    "not_graded",
+    "round_half_up",
+    "satisfaction_rate",
 ]
 
 MISSING_SELF = "缺少自评得分"
 MISSING_SURVEY = "缺少测评数据"
 MISSING_REVIEW = "缺少评定得分"
+NOT_TAKING_PART = "该领域未参加本次定级"
 
 ONE = Fraction(1)
 HUNDRED = Fraction(100)
@@ -44,7 +64,7 @@ def _decimal_fraction(value: Decimal) -> Fraction:
 
 def _exact(value, what: str) -> Fraction:
     """A Fraction equal to `value`; ints, Decimals and Fractions only (a float would smuggle in binary error)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise EngineInputError(f"{what} 必须是精确数（Decimal/Fraction/int），不能是浮点数：{value!r}")
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
@@ -87,12 +107,56 @@ def satisfaction_rate(votes: Votes | None) -> Fraction | None:
     return Fraction(votes.satisfied + votes.basic, votes.total)
 
 
+def effective_floor_gate(*, own, sector_default, campaign):
+    """The floor gate that applies to a sector in a campaign: the campaign sector's own value when set, else the
+    sector's default (机关事业单位 0.60) when set, else the campaign's (0.50 by default). Returned as given."""
+    if own is not None:
+        return own
+    if sector_default is not None:
+        return sector_default
+    return campaign
+
+
+def _exact_weights(weights) -> tuple[Fraction, Fraction, Fraction]:
+    ws = tuple(_exact(w, "权重") for w in weights)
+    if len(ws) != 3:
+        raise EngineInputError("权重必须是三个数：自评、测评、评定")
+    if any(w < 0 for w in ws):
+        raise EngineInputError("权重不能为负数")
+    if sum(ws) != 1:
+        raise EngineInputError(f"权重之和必须等于 1（现为 {_fmt_exact(sum(ws))}）")
+    return ws
+
+
+def _ordered_bands(raw) -> tuple[Band, ...]:
+    """The bands highest minimum first; refuses no bands, a repeated label or a repeated minimum."""
+    bands = tuple(b if isinstance(b, Band) else Band(b[0], Decimal(b[1])) for b in raw)
+    if not bands:
+        raise EngineInputError("等次标准没有任何等次")
+    labels = [b.label for b in bands]
+    if len(set(labels)) != len(labels):
+        raise EngineInputError("等次名称重复")
+    bands = tuple(sorted(bands, key=lambda b: _exact(b.min_score, "等次最低分"), reverse=True))
+    if len({_exact(b.min_score, "等次最低分") for b in bands}) != len(bands):
+        raise EngineInputError("等次最低分重复")
+    return bands
+
+
+def _exact_gate(gate, name: str) -> Fraction | None:
+    if gate is None:
+        return None
+    value = _exact(gate, name)
+    if not 0 <= value <= 1:
+        raise EngineInputError(f"{name}必须在 0 与 1 之间")
+    return value
+
+
 @dataclass(frozen=True)
 class Policy:
     """Weights (wS, wV, wR), the bands of the org's scale, and the survey gates of its sector.
 
     `bands` may come in any order; they are kept highest minimum first. `floor_gate` is the sector's effective
-    floor (机关事业单位 0.60, otherwise the campaign's). `gates_apply` is False for the star scale."""
+    floor (see effective_floor_gate). `gates_apply` is False for the star scale."""
 
     weights: tuple
     bands: tuple
@@ -101,39 +165,26 @@ class Policy:
     gates_apply: bool = True
 
     def __post_init__(self):
-        ws = tuple(_exact(w, "权重") for w in self.weights)
-        if len(ws) != 3:
-            raise EngineInputError("权重必须是三个数：自评、测评、评定")
-        if any(w < 0 for w in ws):
-            raise EngineInputError("权重不能为负数")
-        if sum(ws) != 1:
-            raise EngineInputError(f"权重之和必须等于 1（现为 {_fmt_exact(sum(ws))}）")
-        bands = tuple(b if isinstance(b, Band) else Band(b[0], Decimal(b[1])) for b in self.bands)
-        if not bands:
-            raise EngineInputError("等次标准没有任何等次")
-        labels = [b.label for b in bands]
-        if len(set(labels)) != len(labels):
-            raise EngineInputError("等次名称重复")
-        bands = tuple(sorted(bands, key=lambda b: _exact(b.min_score, "等次最低分"), reverse=True))
-        if len({_exact(b.min_score, "等次最低分") for b in bands}) != len(bands):
-            raise EngineInputError("等次最低分重复")
-        for gate, name in ((self.top_gate, "评为最高等次的满意率门槛"), (self.floor_gate, "末等满意率下限")):
-            if gate is not None and not (0 <= _exact(gate, name) <= 1):
-                raise EngineInputError(f"{name}必须在 0 与 1 之间")
-        object.__setattr__(self, "bands", bands)
-        object.__setattr__(self, "_weights_exact", ws)
+        ws = _exact_weights(self.weights)
+        bands = _ordered_bands(self.bands)
+        top = _exact_gate(self.top_gate, "评为最高等次的满意率门槛")
+        floor = _exact_gate(self.floor_gate, "末等满意率下限")
+        mins = tuple(_exact(b.min_score, "等次最低分") for b in bands)
         # Constants of every computation under this policy, prepared once.
-        object.__setattr__(self, "_weight_texts", tuple(_fmt_weight(w) for w in ws))
-        object.__setattr__(self, "_band_mins", tuple(_exact(b.min_score, "等次最低分") for b in bands))
-        object.__setattr__(self, "_band_min_texts", tuple(_fmt_exact(m) for m in self._band_mins))
-        # T (rounded to tenths, an int q) reaches a band when q ≥ ceil(10·min): integer comparisons only.
-        object.__setattr__(self, "_band_min_tenths", tuple(-((-m.numerator * 10) // m.denominator)
-                                                           for m in self._band_mins))
-        object.__setattr__(self, "_active", tuple(w > 0 for w in ws))
-        top = None if self.top_gate is None else _exact(self.top_gate, "门槛")
-        floor = None if self.floor_gate is None else _exact(self.floor_gate, "下限")
-        object.__setattr__(self, "_gates", (top, floor))
-        object.__setattr__(self, "_gate_texts", tuple(None if g is None else _fmt_gate(g) for g in (top, floor)))
+        prepared = {
+            "bands": bands,
+            "_weights_exact": ws,
+            "_weight_texts": tuple(_fmt_weight(w) for w in ws),
+            "_band_mins": mins,
+            "_band_min_texts": tuple(_fmt_exact(m) for m in mins),
+            # T (rounded to tenths, an int q) reaches a band when q ≥ ceil(10·min): integer comparisons only.
+            "_band_min_tenths": tuple(-((-m.numerator * 10) // m.denominator) for m in mins),
+            "_active": tuple(w > 0 for w in ws),
+            "_gates": (top, floor),
+            "_gate_texts": tuple(None if g is None else _fmt_gate(g) for g in (top, floor)),
+        }
+        for name, value in prepared.items():
+            object.__setattr__(self, name, value)
 
     @property
     def exact_weights(self) -> tuple[Fraction, Fraction, Fraction]:
@@ -228,101 +279,136 @@ def _fmt_gate(g: Fraction) -> str:
     return _fmt_exact(g * 100, 0, 4) + "%"
 
 
-def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, policy: Policy) -> GradeResult:
-    """Apply SPEC §6 to one org. Missing inputs are None. Never raises for missing data; raises
-    EngineInputError for malformed input (a float, a score outside 0..100, negative votes)."""
-    if votes is not None and not isinstance(votes, Votes):
-        votes = Votes(*votes)
-    s = None if self_score is None else _exact(self_score, "自评得分")
-    r = None if review_score is None else _exact(review_score, "评定得分")
-    for value, name in ((s, "自评得分"), (r, "评定得分")):
-        if value is not None and not (0 <= value.numerator <= 100 * value.denominator):
-            raise EngineInputError(f"{name}必须在 0 到 100 之间：{_fmt_exact(value)}")
-    p = satisfaction_rate(votes)
-    v = None if p is None else HUNDRED * p
-    ws, wv, wr = policy.exact_weights
-    use_s, use_v, use_r = policy._active
+# ------------------------------------------------------------------ inputs
 
-    missing = []
-    if use_s and s is None:
-        missing.append(MISSING_SELF)
-    if use_v and v is None:
-        missing.append(MISSING_SURVEY)
-    if use_r and r is None:
-        missing.append(MISSING_REVIEW)
+def _as_votes(votes) -> Votes | None:
+    if votes is None or isinstance(votes, Votes):
+        return votes
+    if hasattr(votes, "satisfied"):  # any tally with the three counts (surveys' VoteCount)
+        return Votes(votes.satisfied, votes.basic, votes.unsatisfied)
+    return Votes(*votes)
 
-    facts = []
-    if votes is not None and votes.total:
-        facts.append(f"测评票数：满意 {votes.satisfied}、基本满意 {votes.basic}、不满意 {votes.unsatisfied}")
-    if missing:
-        reason = "；".join(missing)
-        explanation = "未定级：" + reason + ("（" + "；".join(facts) + "）" if facts else "")
-        return GradeResult(None, None, "", None, None, p, explanation, reason, ("missing",))
 
-    # T = Σ w·x over the components with weight > 0, summed as one integer numerator over one denominator
-    # (exactly the Fraction sum, without a Fraction per step).
+def _score(value, name: str) -> Fraction | None:
+    if value is None:
+        return None
+    exact = _exact(value, name)
+    if not 0 <= exact.numerator <= 100 * exact.denominator:
+        raise EngineInputError(f"{name}必须在 0 到 100 之间：{_fmt_exact(exact)}")
+    return exact
+
+
+def missing_inputs(weights, *, self_score, votes, review_score) -> tuple[str, ...]:
+    """The reasons (MISSING_SELF, MISSING_SURVEY, MISSING_REVIEW, in that order) why these inputs cannot be graded
+    under `weights` (three exact numbers, or a Policy): each component with weight > 0 that is None (votes: None
+    or no vote at all). Empty when nothing is missing."""
+    votes = _as_votes(votes)
+    if isinstance(weights, Policy):
+        active = weights._active
+    else:
+        active = tuple(w > 0 for w in _exact_weights(weights))
+    present = (self_score is not None, votes is not None and votes.total > 0, review_score is not None)
+    reasons = (MISSING_SELF, MISSING_SURVEY, MISSING_REVIEW)
+    return tuple(reason for reason, used, there in zip(reasons, active, present, strict=True) if used and not there)
+
+
+def _vote_facts(votes: Votes | None) -> list[str]:
+    if votes is None or not votes.total:
+        return []
+    return [f"测评票数：满意 {votes.satisfied}、基本满意 {votes.basic}、不满意 {votes.unsatisfied}"]
+
+
+def not_graded(reasons: Sequence[str], votes=None) -> GradeResult:
+    """The result for an org that cannot be graded for `reasons` (what compute_grade returns then): the explanation
+    "未定级：<reasons>" followed by the vote tally when there are votes."""
+    votes = _as_votes(votes)
+    reason = "；".join(reasons)
+    facts = _vote_facts(votes)
+    explanation = "未定级：" + reason + ("（" + "；".join(facts) + "）" if facts else "")
+    rules = ("not_taking_part",) if NOT_TAKING_PART in reasons else ("missing",)
+    return GradeResult(None, None, "", None, None, satisfaction_rate(votes), explanation, reason, rules)
+
+
+# ------------------------------------------------------------------ the computation
+
+def _total(policy: Policy, components) -> tuple[Fraction, list[str]]:
+    """T = Σ w·x over the components with weight > 0, and the terms as text. Summed as one integer numerator over
+    one denominator (exactly the Fraction sum, without a Fraction per step)."""
     terms = []
     num, den = 0, 1
-    for w, active, w_text, x in zip((ws, wv, wr), policy._active, policy._weight_texts, (s, v, r)):
+    for w, active, w_text, x in zip(policy.exact_weights, policy._active, policy._weight_texts, components,
+                                  strict=True):
         if active:
             tn, td = w.numerator * x.numerator, w.denominator * x.denominator
             num, den = num * td + tn * den, den * td
             terms.append(f"{w_text}×{_fmt_exact(x, 1, 4)}")
-    total = Fraction(num, den)
+    return Fraction(num, den), terms
+
+
+def _score_band(policy: Policy, tenths: int, rounded_text: str) -> tuple[int, str]:
+    """The index of the band the rounded total reaches (the bottom band when it reaches none) and its step."""
+    min_tenths = policy._band_min_tenths
+    for i, minimum in enumerate(min_tenths):
+        if minimum <= tenths:
+            return i, f"{rounded_text} ≥ {policy._band_min_texts[i]}，按得分为{policy.bands[i].label}"
+    bottom = len(min_tenths) - 1
+    return bottom, f"{rounded_text} 低于所有等次的最低分，按得分为{policy.bands[bottom].label}"
+
+
+def _below(p: Fraction, gate: Fraction | None) -> bool:
+    return gate is not None and p.numerator * gate.denominator < gate.numerator * p.denominator
+
+
+def _gate(policy: Policy, p: Fraction | None, score_index: int) -> tuple[int, str | None, str | None]:
+    """(band index, rule fired or None, explanation step or None) after the survey gates. A decision table: the
+    first row whose condition holds decides."""
+    bands = policy.bands
+    if p is None:
+        return score_index, None, ("无测评数据，满意率门槛不适用" if policy.gates_apply else None)
+    if not policy.gates_apply:
+        return score_index, None, f"满意率 {_fmt_percent(p)}；该等次标准不适用满意率门槛"
+    top, floor = policy._gates
+    top_text, floor_text = policy._gate_texts
+    pct = _fmt_percent(p, [g for g in (top, floor) if g is not None])
+    bottom = len(bands) - 1
+    if _below(p, floor):
+        return bottom, "floor_gate", f"满意率 {pct} < {floor_text}，直接定为{bands[bottom].label}"
+    if _below(p, top) and score_index == 0 and len(bands) > 1:
+        return 1, "top_gate", f"满意率 {pct} < {top_text}，不得评为{bands[0].label} → {bands[1].label}"
+    if score_index == 0 and top is not None:
+        return score_index, None, f"满意率 {pct} ≥ {top_text}，可评为{bands[0].label}"
+    if floor is not None:
+        return score_index, None, f"满意率 {pct} ≥ {floor_text}"
+    return score_index, None, f"满意率 {pct}"
+
+
+def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, policy: Policy | None) -> GradeResult:
+    """Apply SPEC §6 to one org. Missing inputs are None; `policy` is None when the org's sector does not take
+    part. The rules apply in the precedence of the module docstring. Never raises for missing data; raises
+    EngineInputError for malformed input (a float, a score outside 0..100, negative votes)."""
+    votes = _as_votes(votes)
+    s, r = _score(self_score, "自评得分"), _score(review_score, "评定得分")
+    if policy is None:
+        return not_graded((NOT_TAKING_PART,))
+    missing = missing_inputs(policy, self_score=s, votes=votes, review_score=r)
+    if missing:
+        return not_graded(missing, votes)
+
+    p = satisfaction_rate(votes)
+    total, terms = _total(policy, (s, None if p is None else HUNDRED * p, r))
     tenths = _round_int(total, 1)
     rounded_text = _int_text(tenths, 1)
-    rounded = Decimal(rounded_text)
     formula = f"综合得分 = {' + '.join(terms)} = {_fmt_exact(total, 1, 4)}"
     if tenths * total.denominator != total.numerator * 10:  # rounding changed the value
         formula += f" → {rounded_text}"
+    score_index, score_step = _score_band(policy, tenths, rounded_text)
+    index, rule, gate_step = _gate(policy, p, score_index)
 
-    bands = policy.bands
-    min_tenths = policy._band_min_tenths
-    score_index = len(bands) - 1
-    for i, minimum in enumerate(min_tenths):
-        if minimum <= tenths:
-            score_index = i
-            break
-    band = bands[score_index]
-    rules = ["score"]
-    steps = [formula]
-    if min_tenths[score_index] <= tenths:
-        steps.append(f"{rounded_text} ≥ {policy._band_min_texts[score_index]}，按得分为{band.label}")
-    else:
-        steps.append(f"{rounded_text} 低于所有等次的最低分，按得分为{band.label}")
-
-    index = score_index
-    bottom = len(bands) - 1
-    if p is None:
-        if policy.gates_apply:
-            steps.append("无测评数据，满意率门槛不适用")
-    elif not policy.gates_apply:
-        steps.append(f"满意率 {_fmt_percent(p)}；该等次标准不适用满意率门槛")
-    else:
-        top, floor = policy._gates
-        top_text, floor_text = policy._gate_texts
-        gates = [g for g in (top, floor) if g is not None]
-        pct = _fmt_percent(p, gates)
-        below_floor = floor is not None and p.numerator * floor.denominator < floor.numerator * p.denominator
-        below_top = top is not None and p.numerator * top.denominator < top.numerator * p.denominator
-        if below_floor:
-            index = bottom
-            rules.append("floor_gate")
-            steps.append(f"满意率 {pct} < {floor_text}，直接定为{bands[bottom].label}")
-        elif below_top and score_index == 0 and len(bands) > 1:
-            index = 1
-            rules.append("top_gate")
-            steps.append(f"满意率 {pct} < {top_text}，不得评为{bands[0].label} → {bands[1].label}")
-        else:
-            checks = []
-            if score_index == 0 and top is not None:
-                checks.append(f"≥ {top_text}，可评为{bands[0].label}")
-            elif floor is not None:
-                checks.append(f"≥ {floor_text}")
-            steps.append(f"满意率 {pct} " + "，".join(checks) if checks else f"满意率 {pct}")
-    label = bands[index].label
-    steps.append(f"计算等次：{label}")
+    label = policy.bands[index].label
+    steps = [formula, score_step, *([gate_step] if gate_step else []), f"计算等次：{label}"]
     explanation = "；".join(steps)
+    facts = _vote_facts(votes)
     if facts:
         explanation += "（" + "；".join(facts) + "）"
-    return GradeResult(rounded, total, label, index, score_index, p, explanation, "", tuple(rules))
+    rules = ("score", rule) if rule else ("score",)
+    return GradeResult(Decimal(rounded_text), total, label, index, score_index, p, explanation, "", rules)

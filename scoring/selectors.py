@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.http import Http404
 
 from branches.access import Viewer, reviewable_orgs_q, visible_orgs_q
 from branches.models import Org
-from campaigns.models import Campaign, GradeBand
+from campaigns.models import Campaign, CampaignSector, Criterion, GradeBand, Indicator
 from campaigns.selectors import targets
+from scoring import engine
 from scoring.models import (
     INVESTIGATION_CHECKS,
     Grade,
     Investigation,
+    OfflineVotes,
     ScoreSheet,
     SheetKind,
     SheetLevel,
@@ -23,15 +27,206 @@ from scoring.models import (
     SheetScore,
     SheetStatus,
 )
-from scoring.services.grading import (
-    NOT_GRADED,
-    all_vote_counts,
-    labels_of,
-    sector_rules,
-)
-from scoring.services.sheets import campaign_sector_for, rubric_items
+from surveys.selectors import VoteCount, vote_counts
 
-# --- Coverage (SPEC §2 全覆盖、无遗漏、不重复), used by the campaign page (engineer B) -------------------------
+NOT_GRADED = "未定级"
+# Longer lists of org ids are not sent as IN (…) parameters: the whole campaign is read and filtered here.
+IN_LIST_LIMIT = 500
+
+
+# --- The rules of a campaign's sectors and a grade's inputs: what grading and every report compute from --------
+
+@dataclass(frozen=True)
+class SectorRules:
+    """What the engine needs for the orgs of one sector in one campaign."""
+
+    campaign_sector: CampaignSector
+    policy: engine.Policy
+    floor_gate: Decimal | None
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.policy.bands]
+
+
+def effective_floor_gate(campaign_sector: CampaignSector) -> Decimal:
+    """The floor gate that applies to a sector in a campaign, as the engine decides it from the configured values
+    (engine.effective_floor_gate)."""
+    return engine.effective_floor_gate(own=campaign_sector.floor_gate,
+                                       sector_default=campaign_sector.sector.default_floor_gate,
+                                       campaign=campaign_sector.campaign.floor_gate)
+
+
+def sector_rules(campaign: Campaign) -> dict[int, SectorRules]:
+    """{sector_id: SectorRules} for every sector taking part. One query (campaign sectors with their sector, scale
+    and bands; the campaign's root org comes along and is cached on `campaign` for targets())."""
+    rows = (CampaignSector.objects.filter(campaign=campaign)
+            .select_related("sector", "scale", "campaign__root")
+            .annotate(band_label=F("scale__bands__label"), band_min=F("scale__bands__min_score"))
+            .order_by("pk", "-band_min"))
+    sectors: dict[int, CampaignSector] = {}
+    bands: dict[int, list] = {}
+    for cs in rows:
+        if cs.pk not in sectors:
+            sectors[cs.pk] = cs
+            bands[cs.pk] = []
+        if cs.band_label is not None:
+            bands[cs.pk].append(engine.Band(cs.band_label, cs.band_min))
+    rules = {}
+    for cs in sectors.values():
+        if not Campaign.root.is_cached(campaign) and cs.campaign.root_id == campaign.root_id:
+            campaign.root = cs.campaign.root
+        cs.campaign = campaign
+        floor = effective_floor_gate(cs)
+        policy = engine.Policy(
+            weights=campaign.weights, bands=tuple(bands[cs.pk]),
+            top_gate=campaign.top_gate, floor_gate=floor, gates_apply=cs.scale.gates_apply,
+        )
+        rules[cs.sector_id] = SectorRules(cs, policy, floor)
+    return rules
+
+
+def labels_of(rules: dict[int, SectorRules]) -> list[str]:
+    """Every band label of the given sectors' scales, each once: scale by scale (the scale most sectors use
+    first), best band first within a scale."""
+    by_scale: dict[int, list] = {}
+    for r in rules.values():
+        by_scale.setdefault(r.campaign_sector.scale_id, []).append(r)
+    ordered = sorted(by_scale.values(), key=lambda rs: (-len(rs), rs[0].campaign_sector.scale.code))
+    labels: list[str] = []
+    for rs in ordered:
+        for label in rs[0].labels:
+            if label not in labels:
+                labels.append(label)
+    return labels
+
+
+def _ids_filter(org_ids):
+    """The ids to filter a query by: None (read the whole campaign) when there are none or too many."""
+    return None if org_ids is None or len(org_ids) > IN_LIST_LIMIT else list(org_ids)
+
+
+def offline_vote_counts(campaign: Campaign, org_ids=None) -> dict[int, VoteCount]:
+    """Votes imported from paper with the offline scores (OfflineVotes), per org. One query."""
+    qs = OfflineVotes.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    return {o: VoteCount(s, b, u) for o, s, b, u in qs.values_list("org_id", "satisfied", "basic", "unsatisfied")}
+
+
+def all_vote_counts(campaign: Campaign, org_ids=None) -> dict[int, VoteCount]:
+    """The votes of every channel per org: online responses + confirmed paper tallies (surveys.vote_counts) +
+    votes imported from paper with the offline scores. Three queries."""
+    counts = vote_counts(campaign, org_ids)
+    for org_id, extra in offline_vote_counts(campaign, org_ids).items():
+        counts[org_id] = counts.get(org_id, VoteCount()) + extra
+    return counts
+
+
+def counted_sheet_totals(campaign: Campaign, org_ids=None) -> dict[int, tuple]:
+    """{org_id: (self total, review total)} of the sheets that count: submitted, with a total (an offline import
+    is stored submitted). None for a sheet that does not count. One query."""
+    sheets = ScoreSheet.objects.filter(campaign=campaign, status=SheetStatus.SUBMITTED, total__isnull=False)
+    if org_ids is not None:
+        sheets = sheets.filter(org_id__in=org_ids)
+    totals: dict[int, list] = {}
+    for org_id, kind, total in sheets.values_list("org_id", "kind", "total"):
+        totals.setdefault(org_id, [None, None])[0 if kind == SheetKind.SELF else 1] = total
+    return {org_id: tuple(pair) for org_id, pair in totals.items()}
+
+
+@dataclass(frozen=True)
+class GradeInputs:
+    """What one org's grade is computed from: the totals that count, the votes of every channel (None without a
+    single vote) and — decided by the engine under the campaign's weights — what is missing."""
+
+    weights: tuple
+    self_score: Decimal | None = None
+    review_score: Decimal | None = None
+    votes: VoteCount | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The engine's reasons why these inputs cannot be graded yet (empty when nothing is missing)."""
+        return engine.missing_inputs(self.weights, self_score=self.self_score, votes=self.votes,
+                                     review_score=self.review_score)
+
+    @property
+    def missing_explanation(self) -> str:
+        """The engine's explanation of an org that cannot be graded yet ("" when nothing is missing): the text a
+        recompute stores on the grade."""
+        missing = self.missing
+        return engine.not_graded(missing, self.votes).explanation if missing else ""
+
+
+class GradeInputTable(Mapping):
+    """grade_inputs' answer: `table[org_id]` for any org (one with no input at all gets every weighted input
+    missing); `in`, iteration and len() cover the orgs with some input."""
+
+    def __init__(self, found: dict[int, GradeInputs], weights: tuple):
+        self._found = found
+        self.empty = GradeInputs(weights)
+
+    def __getitem__(self, org_id) -> GradeInputs:
+        return self._found.get(org_id, self.empty)
+
+    def __contains__(self, org_id) -> bool:
+        return org_id in self._found
+
+    def __iter__(self):
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+def grade_inputs(campaign: Campaign, org_ids=None) -> GradeInputTable:
+    """Per org of the campaign (those in `org_ids` when given) the inputs of its grade: the self-evaluation and
+    review totals that count, the votes of every channel (online, confirmed paper, offline import) and what is
+    missing. The one read grading and the reports compute from. Four queries, whatever the number of orgs."""
+    ids = _ids_filter(org_ids)
+    wanted = None if org_ids is None else set(org_ids)
+    totals = counted_sheet_totals(campaign, ids)
+    votes = all_vote_counts(campaign, ids)
+    weights = campaign.weights
+    found = {}
+    for org_id in totals.keys() | votes.keys():
+        if wanted is not None and org_id not in wanted:
+            continue
+        self_score, review_score = totals.get(org_id, (None, None))
+        org_votes = votes.get(org_id)
+        if org_votes is not None and not org_votes.total:
+            org_votes = None
+        if self_score is None and review_score is None and org_votes is None:
+            continue
+        found[org_id] = GradeInputs(weights, self_score, review_score, org_votes)
+    return GradeInputTable(found, weights)
+
+
+# --- Sheets and rubrics of one org ------------------------------------------------------------------------------
+
+def campaign_sector_for(campaign: Campaign, org: Org) -> CampaignSector:
+    """The org's sector in the campaign (with rubric, scale and sector), or ValidationError when that sector does
+    not take part. One query."""
+    cs = (CampaignSector.objects.filter(campaign=campaign, sector_id=org.sector_id)
+          .select_related("rubric", "scale", "sector").first())
+    if cs is None:
+        raise ValidationError(f"{org.name}所属领域未参加本次定级工作。")
+    return cs
+
+
+def rubric_items(rubric_id: int) -> list[Indicator]:
+    """The rubric's indicators in order, each with `.items` = its criteria in order. Two queries."""
+    indicators = list(Indicator.objects.filter(rubric_id=rubric_id).order_by("position"))
+    by_id = {i.pk: i for i in indicators}
+    for ind in indicators:
+        ind.items = []
+    for crit in Criterion.objects.filter(indicator__rubric_id=rubric_id).order_by("indicator__position", "position"):
+        by_id[crit.indicator_id].items.append(crit)
+    return indicators
+
+
+# --- Coverage (SPEC §2 全覆盖、无遗漏、不重复), used by the campaign page -------------------------------------
 
 
 @dataclass
@@ -143,8 +338,7 @@ def org_statuses(campaign: Campaign, orgs: list[Org], org_q: Q | None = None) ->
             row.self_status, row.self_total, row.self_source = status, total, source
         elif status == SheetStatus.SUBMITTED:
             row.review_total = total
-    ids = list(rows) if len(rows) <= 500 else None
-    for org_id, votes in all_vote_counts(campaign, ids).items():
+    for org_id, votes in all_vote_counts(campaign, _ids_filter(rows)).items():
         if org_id in rows and votes.total:
             rows[org_id].votes = votes
     for grade in Grade.objects.filter(campaign=campaign).filter(org_q).defer("explanation"):
@@ -191,7 +385,7 @@ def indicator_sums(indicators, by_crit: dict, by_ind: dict) -> dict:
             sums[ind.pk] = by_ind[ind.pk]
         else:
             vals = [by_crit[c.pk] for c in ind.items if c.pk in by_crit]
-            sums[ind.pk] = sum(vals, Decimal("0")) if vals else None
+            sums[ind.pk] = sum(vals, Decimal(0)) if vals else None
     return sums
 
 
@@ -270,18 +464,7 @@ def _pct(n, d):
     return round(100 * n / d) if d else 0
 
 
-def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
-    """Progress, what is missing per unit, grade distribution (by unit, by sector) and the 自评偏差 list, for the
-    viewer's scope (staff: the whole campaign; a reviewer: the 定级对象 strictly below their org)."""
-    root = campaign.root
-    orgs = list(scoped_targets(campaign, viewer))
-    statuses = org_statuses(campaign, orgs, reviewable_orgs_q(viewer, "org__"))
-    rules = sector_rules(campaign)
-    labels = labels_of(rules)
-    colors = _color_map(labels)
-    unit_len = len(root.path) + Org.steplen
-    units = {o.path: o for o in Org.objects.filter(path__startswith=root.path, depth=root.depth + 1)}
-
+def _progress(statuses: list[OrgStatus]) -> list[dict]:
     due = len(statuses)
     progress = [
         {"name": "自评已提交", "done": sum(s.self_submitted for s in statuses), "due": due},
@@ -292,7 +475,13 @@ def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
     ]
     for p in progress:
         p["pct"] = _pct(p["done"], p["due"])
+    return progress
 
+
+def _unit_rows(root: Org, statuses: list[OrgStatus]) -> list[dict]:
+    """Per unit directly below the root (tree order): its 定级对象, what each still lacks, its grades. One query."""
+    unit_len = len(root.path) + Org.steplen
+    units = {o.path: o for o in Org.objects.filter(path__startswith=root.path, depth=root.depth + 1)}
     by_unit: dict[str, list[OrgStatus]] = defaultdict(list)
     for s in statuses:
         by_unit[s.org.path[:unit_len]].append(s)
@@ -309,24 +498,37 @@ def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
             "complete": not (missing_self or missing_survey or missing_review),
             "grades": Counter(s.final_label or NOT_GRADED for s in items),
         })
+    return unit_rows
 
+
+def _sector_rows(rules: dict[int, SectorRules], statuses: list[OrgStatus]) -> list[tuple[str, Counter]]:
+    """(sector name, grade counts) per sector, in sector order."""
     sector_names = {cs_id: r.campaign_sector.sector.name for cs_id, r in rules.items()}
     sector_order = {cs_id: (r.campaign_sector.sector.order, r.campaign_sector.sector.name)
                     for cs_id, r in rules.items()}
     by_sector: dict[int, Counter] = defaultdict(Counter)
     for s in statuses:
         by_sector[s.org.sector_id][s.final_label or NOT_GRADED] += 1
-    sector_rows = [(sector_names.get(sid, "—"), by_sector[sid])
-                   for sid in sorted(by_sector, key=lambda k: sector_order.get(k, (999, "")))]
+    return [(sector_names.get(sid, "—"), by_sector[sid])
+            for sid in sorted(by_sector, key=lambda k: sector_order.get(k, (999, "")))]
 
+
+def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
+    """Progress, what is missing per unit, grade distribution (by unit, by sector) and the 自评偏差 list, for the
+    viewer's scope (staff: the whole campaign; a reviewer: the 定级对象 strictly below their org)."""
+    orgs = list(scoped_targets(campaign, viewer))
+    statuses = org_statuses(campaign, orgs, reviewable_orgs_q(viewer, "org__"))
+    rules = sector_rules(campaign)
+    labels = labels_of(rules)
+    colors = _color_map(labels)
+    unit_rows = _unit_rows(campaign.root, statuses)
     threshold = campaign.deviation_threshold
     deviations = sorted((s for s in statuses if s.deviation is not None and s.deviation >= threshold),
                         key=lambda s: s.deviation, reverse=True)
-
     return {
-        "progress": progress, "units": unit_rows, "due": due,
+        "progress": _progress(statuses), "units": unit_rows, "due": len(statuses),
         "unit_chart": bar_chart([(u["name"], u["grades"]) for u in unit_rows], labels, colors),
-        "sector_chart": bar_chart(sector_rows, labels, colors),
+        "sector_chart": bar_chart(_sector_rows(rules, statuses), labels, colors),
         "deviations": deviations, "threshold": threshold, "labels": labels,
         "totals": Counter(s.final_label or NOT_GRADED for s in statuses),
     }

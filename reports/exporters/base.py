@@ -1,9 +1,9 @@
 """The exporter registry: one small class per report (SPEC §9). An exporter declares its identifier, title, whether
 it has a PDF, and its sheets — each a title, columns and a row generator. The XLSX and PDF writers consume any
 exporter; adding a report is adding one registered class."""
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Iterator
 
 from django.utils import timezone
 

@@ -3,6 +3,9 @@ from functools import cached_property
 from reports import selectors
 from reports.exporters.base import Column, Exporter, Sheet, register
 
+NOTE = ("满意率 =（满意 + 基本满意）÷ 总票数；纸质测评票经两名工作人员录入一致后计入，"
+        "随线下成绩导入的测评票计入纸质测评（未注明身份）。")
+
 
 @register
 class CepinExporter(Exporter):
@@ -39,7 +42,7 @@ class CepinExporter(Exporter):
             combined = selectors.Tally()
             for key, _ in selectors.CATEGORIES:
                 combined.counts[key] = [a + b for a, b in zip(tallies["online"].counts[key],
-                                                              tallies["paper"].counts[key])]
+                                                              tallies["paper"].counts[key], strict=True)]
             for position, (label, tally) in enumerate([("网上测评", tallies["online"]),
                                                        ("纸质测评", tallies["paper"]), ("合计", combined)]):
                 values = [index, org.code, org.name] if position == 0 else [None, "", ""]
@@ -54,4 +57,4 @@ class CepinExporter(Exporter):
 
     def sheets(self):
         yield Sheet(name=self.title, columns=self.columns(), rows=self.iterate_rows(), count=self.row_count(),
-                    notes=["满意率 =（满意 + 基本满意）÷ 总票数；纸质测评票经两名工作人员录入一致后计入。"])
+                    notes=[NOTE])

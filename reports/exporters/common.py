@@ -1,6 +1,6 @@
 """Shared base for reports that list 定级对象 one per row."""
+from collections.abc import Iterator
 from functools import cached_property
-from typing import Iterator
 
 from reports import selectors
 from reports.exporters import base

@@ -2,7 +2,6 @@ from collections import Counter
 from fractions import Fraction
 from functools import cached_property
 
-from branches.models import Org
 from reports import selectors
 from reports.exporters.base import Column, Exporter, Sheet, register
 
@@ -52,13 +51,7 @@ class HuizongExporter(Exporter):
         yield line(None, "合计", [r for _, rows in groups for r in rows])
 
     def unit_groups(self) -> list[tuple[str, list]]:
-        base = self.scope or self.campaign.root
-        cut = Org.steplen * (base.depth + 1)
-        groups: dict[str, list] = {}
-        for row in self.rows:
-            groups.setdefault(row.org.path[:cut], []).append(row)
-        names = dict(Org.objects.filter(path__in=list(groups)).values_list("path", "name"))
-        return [(names.get(path, path), rows) for path, rows in groups.items()]
+        return selectors.unit_groups(self.campaign, self.scope, self.rows)
 
     def sector_groups(self) -> list[tuple[str, list]]:
         by_sector: dict[int, list] = {}

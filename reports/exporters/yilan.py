@@ -1,11 +1,13 @@
-from reports.exporters.base import Column, register
+from reports import selectors
+from reports.exporters.base import Column, register, register_columns
 from reports.exporters.common import OrgListExporter, org_kind_label
 from reports.selectors import OrgRow
 
 
 @register
 class YilanExporter(OrgListExporter):
-    """分类定级情况一览表: one row per 定级对象, graded or not (SPEC §9)."""
+    """分类定级情况一览表: one row per 定级对象, graded or not (SPEC §9); a second round adds the previous round's
+    grade and the move (previous_round_columns)."""
 
     identifier = "yilan"
     position = 1
@@ -32,3 +34,18 @@ class YilanExporter(OrgListExporter):
             tally.unsatisfied if tally else None, row.satisfaction,
             row.review_score, row.total, row.computed_label, row.final_label, row.remark,
         )
+
+
+@register_columns("yilan")
+def previous_round_columns(exporter):
+    """上一轮等次 and 升降情况 (晋位升级/保持/降级/新参评) for a second round; nothing for a first round."""
+    if not exporter.campaign.previous_id:
+        return [], lambda row: ()
+    moves = selectors.previous_round_moves(exporter.campaign)
+    columns = [Column("上一轮等次", 9), Column("升降情况", 9)]
+
+    def values(row):
+        m = moves.get(row.org.pk)
+        return (m.previous_label, m.move) if m else ("", "")
+
+    return columns, values

@@ -1,18 +1,7 @@
 from functools import cached_property
 
-from django.db.models import Prefetch
-
-from rectification.models import (
-    RectificationItem,
-    RectificationPlan,
-    RectificationProgress,
-)
 from reports import selectors
 from reports.exporters.base import Column, Exporter, Sheet, register
-
-
-def _who(user):
-    return selectors._person(user)
 
 
 @register
@@ -26,19 +15,11 @@ class ZhenggaiExporter(Exporter):
     has_pdf = True
 
     @cached_property
-    def plans(self):
-        orgs = {o.pk: o for o in selectors.scoped_targets(self.campaign, self.scope)}
-        progress = RectificationProgress.objects.order_by("-reported_at")
-        items = RectificationItem.objects.select_related("reviewed_by").prefetch_related(
-            Prefetch("progress", queryset=progress))
-        plans = (RectificationPlan.objects.filter(campaign=self.campaign, org_id__in=list(orgs))
-                 .prefetch_related(Prefetch("items", queryset=items)))
-        result = [(orgs[p.org_id], p) for p in plans]
-        result.sort(key=lambda pair: pair[0].path)
-        return result
+    def plans(self) -> list[selectors.PlanRow]:
+        return selectors.rectification_plans(self.campaign, self.scope)
 
     def row_count(self):
-        return sum(max(1, len(p.items.all())) for _, p in self.plans)
+        return sum(max(1, len(p.items)) for p in self.plans)
 
     def columns(self):
         return [
@@ -50,29 +31,32 @@ class ZhenggaiExporter(Exporter):
         ]
 
     def iterate_rows(self):
-        for index, (org, plan) in enumerate(self.plans, start=1):
+        for index, row in enumerate(self.plans, start=1):
+            org, plan = row.org, row.plan
             tier = plan.get_tier_display()
             if plan.yellow_card:
                 tier += f"；黄牌期限 {plan.yellow_card_deadline.isoformat()}" if plan.yellow_card_deadline else ""
             head = [index, org.code, org.name, getattr(org, "parent_name", "") or "", plan.label, tier,
                     plan.contact_leader]
-            items = list(plan.items.all())
-            if not items:
+            if not row.items:
                 note = "经验推广，无需整改" if not plan.needs_plan else "尚未报送整改事项"
-                yield tuple(head + [note, "", "", None, "", "", "", ""])
+                yield (*head, note, "", "", None, "", "", "", "")
                 continue
-            for n, item in enumerate(items):
+            for n, entry in enumerate(row.items):
                 prefix = head if n == 0 else [None, "", "", "", "", "", ""]
-                accepted = "是" if item.accepted else "否"
-                review = ""
-                if item.reviewed_at:
-                    review = f"{_who(item.reviewed_by)} {item.reviewed_at:%Y-%m-%d}".strip()
-                    if item.review_note:
-                        review += f"：{item.review_note}"
-                latest = item.progress.all()
-                yield tuple(prefix + [item.problem, item.measures, item.responsible, item.deadline,
-                                      item.get_status_display(), accepted, review,
-                                      latest[0].text if latest else ""])
+                yield (*prefix, *_item_values(entry))
 
     def sheets(self):
         yield Sheet(name=self.title, columns=self.columns(), rows=self.iterate_rows(), count=self.row_count())
+
+
+def _item_values(entry: selectors.PlanItem) -> tuple:
+    """问题、措施、责任人、时限、状态、是否验收、验收情况、最新进展 of one item."""
+    item = entry.item
+    review = ""
+    if item.reviewed_at:
+        review = f"{selectors.person_name(item.reviewed_by)} {item.reviewed_at:%Y-%m-%d}".strip()
+        if item.review_note:
+            review += f"：{item.review_note}"
+    return (item.problem, item.measures, item.responsible, item.deadline, item.get_status_display(),
+            "是" if item.accepted else "否", review, entry.latest_progress)

@@ -21,7 +21,6 @@ from audit.services import diff, record
 from branches.models import Org
 from campaigns.models import (
     Campaign,
-    CampaignSector,
     Criterion,
     GradeBand,
     Indicator,
@@ -37,6 +36,7 @@ from scoring.models import (
     SheetSource,
     SheetStatus,
 )
+from scoring.selectors import campaign_sector_for, rubric_items
 from scoring.services import grading
 
 RETURN_PHASES = (Phase.SELF, Phase.SURVEY, Phase.REVIEW)
@@ -100,25 +100,6 @@ def parse_score(raw, maximum: Decimal, name: str, *, required: bool = False) -> 
     if value < 0 or value > maximum:
         raise ValidationError(f"“{name}”的得分必须在 0 到 {maximum.normalize():f} 之间（填写的是 {raw}）。")
     return value.quantize(ONE_DECIMAL)
-
-
-def campaign_sector_for(campaign: Campaign, org: Org) -> CampaignSector:
-    cs = (CampaignSector.objects.filter(campaign=campaign, sector_id=org.sector_id)
-          .select_related("rubric", "scale", "sector").first())
-    if cs is None:
-        raise ValidationError(f"{org.name}所属领域未参加本次定级工作。")
-    return cs
-
-
-def rubric_items(rubric_id: int) -> list[Indicator]:
-    """The rubric's indicators in order, each with `.items` = its criteria in order. Two queries."""
-    indicators = list(Indicator.objects.filter(rubric_id=rubric_id).order_by("position"))
-    by_id = {i.pk: i for i in indicators}
-    for ind in indicators:
-        ind.items = []
-    for crit in Criterion.objects.filter(indicator__rubric_id=rubric_id).order_by("indicator__position", "position"):
-        by_id[crit.indicator_id].items.append(crit)
-    return indicators
 
 
 def _item_key(ind: Indicator, crit: Criterion | None) -> str:

@@ -1,5 +1,7 @@
-"""Exports through a real Celery worker on Redis, against PostgreSQL (the worker must see the test's data).
-Skipped unless REDIS_URL and a PostgreSQL DATABASE_URL are set (CI sets both)."""
+"""Exports through Celery: how the services queue the task (always run), and a real Celery worker on Redis
+against PostgreSQL (the worker must see the test's data; those tests are skipped unless REDIS_URL and a
+PostgreSQL DATABASE_URL are set — CI sets both)."""
+import ast
 import os
 import signal
 import subprocess
@@ -11,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from reports import services
+from reports import queue, services
 from reports.models import ExportJob, ExportStatus
 from tests.reports import builders, slow_exporter  # noqa: F401  (registers "slowtest" here too)
 
@@ -19,11 +21,60 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
-pytestmark = [
-    pytest.mark.celery,
-    pytest.mark.skipif(not REDIS_URL or not DATABASE_URL.startswith(("postgres://", "postgresql://")),
-                       reason="needs REDIS_URL and a PostgreSQL DATABASE_URL"),
-]
+needs_worker = pytest.mark.skipif(not REDIS_URL or not DATABASE_URL.startswith(("postgres://", "postgresql://")),
+                                  reason="needs REDIS_URL and a PostgreSQL DATABASE_URL")
+
+
+# ---- queueing, with and without a broker (no worker needed) ---------------------------------------------------
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a Python file imports, at the top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_services_queue_the_task_by_name_without_importing_the_task_module():
+    for module in ("services", "queue"):
+        imported = imported_modules(ROOT / "reports" / f"{module}.py")
+        assert "reports.tasks" not in imported, f"reports/{module}.py imports reports.tasks"
+    assert "reports.services" in imported_modules(ROOT / "reports" / "tasks.py")
+    from celery import current_app
+
+    from reports import tasks
+
+    registered = current_app.tasks[queue.RUN_EXPORT]  # the name the services queue resolves to the task
+    assert registered.name == tasks.run_export.name == queue.RUN_EXPORT
+    assert registered.run.__module__ == "reports.tasks" and registered.run.__name__ == "run_export"
+
+
+@pytest.mark.django_db
+def test_without_a_broker_the_export_runs_in_process(tree, campaign, staff, settings):
+    builders.scenario(tree, campaign, staff)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    job = services.start_export(user=staff, campaign=campaign, report="yilan", fmt="xlsx")
+    assert job.status == ExportStatus.DONE and job.attempts == 1 and job.file.read(2) == b"PK"
+
+
+@pytest.mark.django_db
+def test_with_a_broker_the_job_is_sent_to_the_queue_with_retries(tree, campaign, staff, settings, monkeypatch):
+    from celery import current_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr(current_app.tasks[queue.RUN_EXPORT], "apply_async",
+                        lambda *args, **kwargs: sent.append((args, kwargs)))
+    job = services.start_export(user=staff, campaign=campaign, report="yilan", fmt="xlsx")
+    assert job.status == ExportStatus.QUEUED and not job.file  # queued, not run here
+    assert sent == [((), {"args": [str(job.pk)], "retry": True, "retry_policy": queue.SEND_RETRY_POLICY})]
+
+
+# ---- a real worker ----------------------------------------------------------------------------------------------
 
 
 def worker_env(visibility=3):
@@ -78,6 +129,8 @@ def workers(tmp_path):
                 p.wait()
 
 
+@pytest.mark.celery
+@needs_worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_export_and_page_shows_progress(client, tree, campaign, staff, media, workers, tmp_path):
     builders.scenario(tree, campaign, staff)
@@ -93,6 +146,8 @@ def test_worker_runs_export_and_page_shows_progress(client, tree, campaign, staf
     assert body.startswith(b"%PDF") and done.attempts == 1
 
 
+@pytest.mark.celery
+@needs_worker
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_leaves_job_that_restarted_worker_finishes(tree, campaign, staff, media, workers, tmp_path):
     env = {**worker_env(visibility=3), "SLOW_EXPORT_SECONDS": "0.25"}
@@ -113,6 +168,8 @@ def test_killed_worker_leaves_job_that_restarted_worker_finishes(tree, campaign,
     assert Path(done.file.path).read_bytes().startswith(b"PK")
 
 
+@pytest.mark.celery
+@needs_worker
 @pytest.mark.django_db(transaction=True)
 def test_unreachable_broker_marks_job_failed_to_queue(tree, campaign, staff, media):
     env = {**worker_env(), "REDIS_URL": "redis://127.0.0.1:1/0"}

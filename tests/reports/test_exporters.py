@@ -42,9 +42,10 @@ def test_yilan_header_rows_and_values(campaign, data):
     v2 = by_code["vil-2"]
     assert v2[15].value == "一般" and v2[16].value == "后进"
     assert "村务公开不到位" in v2[17].value  # the override reason
-    assert by_code["com-1"][17].value == "尚未定级：缺少测评、评定数据"
+    # no grade yet: the engine's explanation of what is missing (what a recompute stores on the grade)
+    assert by_code["com-1"][17].value == "未定级：缺少测评数据；缺少评定得分"
     assert by_code["com-1"][8].value == 88  # the submitted self-evaluation, before any grade
-    assert by_code["ag-2"][17].value == "尚未定级：缺少自评、测评、评定数据"
+    assert by_code["ag-2"][17].value == "未定级：缺少自评得分；缺少测评数据；缺少评定得分"
     # frozen header, A4 landscape, print titles
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
@@ -100,11 +101,11 @@ def test_taizhang_dates_and_people(campaign, data):
     header, rows = table(xlsx(campaign, "taizhang").active)
     assert header[4:] == ["自评提交日期", "自评提交人", "测评日期", "测评情况", "评定日期", "评定人", "公示日期",
                           "公示发布人", "定级日期", "定级经办", "最终等次"]
-    v1 = dict(zip(header, values(rows[0])))
+    v1 = dict(zip(header, values(rows[0]), strict=False))
     assert v1["自评提交人"] == "甲镇评定人" and v1["自评提交日期"] is not None
     assert "纸质票录入：组织部小王、组织部小李" in v1["测评情况"]
     assert v1["定级日期"] is not None and v1["最终等次"] == "先进"
-    v2 = dict(zip(header, values(rows[1])))
+    v2 = dict(zip(header, values(rows[1]), strict=False))
     assert v2["定级经办"].startswith("调整")
 
 
@@ -112,7 +113,7 @@ def test_cepin_tally_by_channel_and_category(campaign, data):
     header, rows = table(xlsx(campaign, "cepin").active)
     assert header[3] == "渠道" and "党员·满意" in header and "合计·不满意" in header and header[-1] == "满意率"
     assert len(rows) == 7 * 3
-    online, paper, both = (dict(zip(header, values(r))) for r in rows[:3])
+    online, paper, both = (dict(zip(header, values(r), strict=False)) for r in rows[:3])
     assert online["渠道"] == "网上测评" and online["党员·满意"] == 6 and online["未注明身份·满意"] == 3
     assert paper["群众代表·满意"] == 3 and paper["未注明身份·满意"] == 2  # overall 5 minus 3 by category
     assert [both["合计·满意"], both["合计·基本满意"], both["合计·不满意"]] == [14, 3, 1]
@@ -122,7 +123,7 @@ def test_cepin_tally_by_channel_and_category(campaign, data):
 def test_unconfirmed_paper_entry_is_not_counted(campaign, data, tree, staff):
     builders.paper(campaign, tree["vil-3"], {"overall": [9, 0, 0]}, [staff])  # one entry only
     header, rows = table(xlsx(campaign, "cepin").active)
-    vil3 = [dict(zip(header, values(r))) for r in rows[9:12]]
+    vil3 = [dict(zip(header, values(r), strict=False)) for r in rows[9:12]]
     assert vil3[1]["合计·满意"] == 0
 
 
@@ -136,7 +137,7 @@ def test_weifazhan_lists_only_orgs_without_recruits(campaign, data):
 def test_dengji_xlsx_one_row_per_org(campaign, data):
     header, rows = table(xlsx(campaign, "dengji").active)
     assert len(rows) == 7 and "评定意见" in header
-    v1 = dict(zip(header, values(rows[0])))
+    v1 = dict(zip(header, values(rows[0]), strict=False))
     assert v1["评定意见"] == "班子团结，工作扎实。"
     assert "党组织带头人 13.6/12.6" in v1["各项指标得分（自评/评定）"]
 
@@ -281,7 +282,7 @@ def test_zhenggai_rows_per_item(campaign, data, tree, staff):
     header, rows = table(xlsx(campaign, "zhenggai").active)
     assert header == ["序号", "组织编码", "组织名称", "上级党组织", "定级等次", "类别", "联系领导", "存在问题", "整改措施",
                       "责任人", "完成时限", "整改状态", "是否验收", "验收情况", "最新进展"]
-    got = [dict(zip(header, values(r))) for r in rows]
+    got = [dict(zip(header, values(r), strict=False)) for r in rows]
     assert [g["组织编码"] for g in got] == ["vil-2", None, "vil-3", "agency"]
     assert got[0]["定级等次"] == "后进" and "黄牌期限 2026-12-31" in got[0]["类别"]
     assert got[0]["是否验收"] == "是" and got[0]["最新进展"] == "已建立公开栏" and "已落实" in got[0]["验收情况"]
@@ -301,7 +302,82 @@ def test_taizhang_uses_published_publicity(campaign, data, tree, staff):
     Publicity.objects.create(campaign=campaign, starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 6, 2),
                              published_by=staff, published_at=timezone_now())
     header, rows = table(xlsx(campaign, "taizhang").active)
-    v1 = dict(zip(header, values(rows[0])))
+    v1 = dict(zip(header, values(rows[0]), strict=False))
     assert v1["公示日期"].date() == datetime.date(2026, 6, 1) and v1["公示发布人"] == "组织部小王"
-    com1 = dict(zip(header, values(rows[2])))
+    com1 = dict(zip(header, values(rows[2]), strict=False))
     assert com1["公示日期"] is None  # not graded, not published
+
+
+def test_report_and_grading_agree_on_inputs_from_every_channel(campaign, data, tree, staff):
+    """com-1 has online, confirmed paper and offline-imported votes: the reports show the same inputs before and
+    after the grade is computed, and the same as the grade (the old fallback left the offline votes out)."""
+    from scoring.models import Grade, OfflineVotes, SheetKind
+    from scoring.services.grading import recompute_org
+
+    org = tree["com-1"]
+    builders.sheet(campaign, org, SheetKind.REVIEW, "80.0")
+    builders.responses(campaign, org, 4, 1, 0)
+    builders.paper(campaign, org, {"overall": [3, 1, 0]}, [staff, data["second"]])
+    OfflineVotes.objects.create(campaign=campaign, org=org, satisfied=2, basic=0, unsatisfied=1)
+
+    def yilan_row():
+        header, rows = table(xlsx(campaign, "yilan").active)
+        return dict(zip(header, values(next(r for r in rows if r[1].value == "com-1")), strict=False))
+
+    def cepin_total():
+        header, rows = table(xlsx(campaign, "cepin").active)
+        i = [r[1].value for r in rows].index("com-1")
+        both = dict(zip(header, values(rows[i + 2]), strict=False))
+        return [both["合计·满意"], both["合计·基本满意"], both["合计·不满意"]]
+
+    before = yilan_row()
+    assert [before["满意票数"], before["基本满意票数"], before["不满意票数"]] == [9, 2, 1]
+    assert before["自评得分"] == 88 and before["评定得分"] == 80
+    assert before["备注"] == "尚未定级"  # nothing missing: it waits for a recompute
+    assert cepin_total() == [9, 2, 1]
+    grade = recompute_org(campaign=campaign, org=org)
+    assert (grade.votes_satisfied, grade.votes_basic, grade.votes_unsatisfied) == (9, 2, 1)
+    after = yilan_row()
+    assert {k: after[k] for k in ("满意票数", "基本满意票数", "不满意票数", "自评得分", "评定得分", "满意率")} == \
+        {k: before[k] for k in ("满意票数", "基本满意票数", "不满意票数", "自评得分", "评定得分", "满意率")}
+    assert after["计算等次"] == grade.computed_label != "" and after["备注"] == grade.explanation
+    assert cepin_total() == [9, 2, 1]
+    assert Grade.objects.filter(campaign=campaign, org=org).count() == 1
+
+
+def test_reports_show_the_engine_s_decision_not_a_recomputed_check(campaign, data, tree):
+    """ag-2 has only offline-imported votes: without a grade the old reports said 缺少测评数据; the remark is the
+    engine's own explanation, and after grading its floor gate (机关事业单位 0.60, p = 0.55) as the engine
+    decided it."""
+    from scoring.models import OfflineVotes, SheetKind
+    from scoring.services.grading import recompute_org
+
+    org = tree["ag-2"]
+    builders.sheet(campaign, org, SheetKind.SELF, "85.0", scores=False)
+    OfflineVotes.objects.create(campaign=campaign, org=org, satisfied=11, basic=0, unsatisfied=9)
+
+    def row():
+        header, rows = table(xlsx(campaign, "yilan").active)
+        return dict(zip(header, values(next(r for r in rows if r[1].value == "ag-2")), strict=False))
+
+    assert row()["备注"] == "未定级：缺少评定得分（测评票数：满意 11、基本满意 0、不满意 9）"
+    builders.sheet(campaign, org, SheetKind.REVIEW, "85.0", scores=False)
+    grade = recompute_org(campaign=campaign, org=org)
+    shown = row()
+    assert shown["计算等次"] == "较差" and "满意率 55% < 60%，直接定为较差" in shown["备注"]
+    assert shown["备注"] == grade.explanation
+
+
+@pytest.mark.parametrize("report", ["yilan", "mingxi", "dengji", "diaocha"])
+def test_query_count_with_ungraded_orgs_does_not_grow(report, django_assert_max_num_queries, db):
+    """Orgs without a grade: the reports read their grade inputs (scoring.selectors.grade_inputs) once."""
+    from io import BytesIO
+
+    from reports.services import render_report
+    from scoring.models import Grade
+
+    small, big = builders.many_orgs(20, slug="u20"), builders.many_orgs(200, slug="u200")
+    Grade.objects.all().delete()
+    for c in (small, big):
+        with django_assert_max_num_queries(12):
+            render_report(get_exporter(report)(c), "xlsx", BytesIO())

@@ -1,39 +1,16 @@
-"""The 调查摸底与分类定级表 exporter and the previous-round columns of the 一览表, through E's registry."""
+"""The 调查摸底与分类定级表 exporter and the previous-round columns of the 一览表, through the exporter registry."""
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from campaigns.models import Phase
-from reports.exporters import REGISTRY, get_exporter
-from reports.exporters.base import EXTRA_COLUMNS
+from reports.exporters import get_exporter
 from reports.writers.pdf import write_pdf
 from reports.writers.xlsx import write_xlsx
 from scoring.models import INVESTIGATION_CHECKS
 from scoring.services.investigation import save_investigation
 from tests import factories as f
 from tests.scoring.after_helpers import TODAY, grade_all
-
-
-@pytest.fixture(autouse=True)
-def after_exporters():
-    """Register reports.exporters_after for these tests only, unless reports.exporters already imports it (then
-    it stays as it is): other tests pin the exact set of registered reports."""
-    if "diaocha" in REGISTRY:
-        yield
-        return
-    import importlib
-    import sys
-
-    if "reports.exporters_after" in sys.modules:
-        module = importlib.reload(sys.modules["reports.exporters_after"])
-    else:
-        module = importlib.import_module("reports.exporters_after")
-    yield
-    REGISTRY.pop("diaocha", None)
-    providers = EXTRA_COLUMNS.get("yilan", [])
-    if module.previous_round_columns in providers:
-        providers.remove(module.previous_round_columns)
 
 
 def sheet_rows(exporter):

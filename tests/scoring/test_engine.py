@@ -10,10 +10,14 @@ from scoring.engine import (
     MISSING_REVIEW,
     MISSING_SELF,
     MISSING_SURVEY,
+    NOT_TAKING_PART,
     EngineInputError,
     Policy,
     Votes,
     compute_grade,
+    effective_floor_gate,
+    missing_inputs,
+    not_graded,
     round_half_up,
 )
 
@@ -111,6 +115,61 @@ def test_missing_component_with_weight_gives_no_grade(s, votes, r, weights, reas
     assert not result.graded and result.label == "" and result.total is None
     assert result.reason == reason
     assert result.explanation.startswith("未定级：" + reason)
+
+
+@pytest.mark.parametrize("s, votes, r, weights, reason", [
+    (None, (9, 1, 0), "90", DEFAULT_W, MISSING_SELF),
+    ("90", (0, 0, 0), "90", DEFAULT_W, MISSING_SURVEY),
+    (None, None, None, DEFAULT_W, f"{MISSING_SELF}；{MISSING_SURVEY}；{MISSING_REVIEW}"),
+    ("90", (1, 0, 0), None, (D(0), D(0), D(1)), MISSING_REVIEW),
+    (None, None, "90", (D(0), D(0), D(1)), ""),
+])
+def test_missing_inputs_is_the_check_compute_grade_makes(s, votes, r, weights, reason):
+    """What the reports show for an org without a grade is exactly what a recompute would store."""
+    s, r = None if s is None else D(s), None if r is None else D(r)
+    missing = missing_inputs(weights, self_score=s, votes=votes, review_score=r)
+    assert "；".join(missing) == reason
+    assert missing == missing_inputs(policy(weights=weights), self_score=s, votes=votes, review_score=r)
+    result = compute_grade(self_score=s, votes=votes, review_score=r, policy=policy(weights=weights))
+    if missing:
+        assert not_graded(missing, votes) == result
+    else:
+        assert result.graded
+
+
+# The precedence of the rules, decided in the engine only (first match wins): sector not taking part → missing
+# input → floor gate → top gate → the band of the score.
+# (id, S, votes, R, policy (None: the sector does not take part), expected label, fragment of the explanation)
+PRECEDENCE = [
+    ("not-taking-part-beats-missing", None, None, None, None, "", "未定级：" + NOT_TAKING_PART),
+    ("not-taking-part-with-every-input", "95", (10, 0, 0), "95", None, "", "未定级：" + NOT_TAKING_PART),
+    ("missing-beats-floor-gate", None, (0, 0, 9), "100", policy(), "", "未定级：" + MISSING_SELF),
+    ("missing-beats-top-gate", "100", (8, 0, 2), None, policy(), "", "未定级：" + MISSING_REVIEW),
+    ("floor-beats-top", "100", (2, 0, 3), "100", policy(), "较差", "满意率 40% < 50%，直接定为较差"),
+    ("floor-below-the-top-band", "85", (4, 0, 5), "85", policy(), "较差", "直接定为较差"),
+    ("top-gate-beats-score", "100", (8, 0, 2), "100", policy(), "较好", "满意率 80% < 90%，不得评为好 → 较好"),
+    ("score-when-gates-pass", "100", (9, 0, 1), "100", policy(), "好", "满意率 90% ≥ 90%，可评为好"),
+    ("no-gates-on-stars", "100", (0, 0, 3), "100", policy(bands=STARS, gates=False), "二星", "不适用满意率门槛"),
+]
+
+
+@pytest.mark.parametrize("case", PRECEDENCE, ids=[c[0] for c in PRECEDENCE])
+def test_precedence_table(case):
+    _, s, votes, r, pol, label, fragment = case
+    result = compute_grade(self_score=None if s is None else D(s), votes=votes,
+                           review_score=None if r is None else D(r), policy=pol)
+    assert result.label == label and result.graded == bool(label)
+    assert fragment in result.explanation, result.explanation
+
+
+@pytest.mark.parametrize("own, sector_default, campaign, expected", [
+    (D("0.55"), D("0.60"), D("0.50"), D("0.55")),  # the campaign sector's own value first
+    (None, D("0.60"), D("0.50"), D("0.60")),       # else the sector's default (机关事业单位)
+    (None, None, D("0.50"), D("0.50")),            # else the campaign's
+    (D(0), D("0.60"), D("0.50"), D(0)),            # 0 is a value, not "unset"
+])
+def test_effective_floor_gate_precedence(own, sector_default, campaign, expected):
+    assert effective_floor_gate(own=own, sector_default=sector_default, campaign=campaign) == expected
 
 
 def test_zero_weight_component_not_required():

@@ -119,3 +119,75 @@ def test_recompute_campaign_query_count_is_constant(campaign, tree, django_asser
         recompute_campaign(campaign=campaign)
     with django_assert_max_num_queries(14):
         recompute_campaign(campaign=campaign)
+
+
+def paper(campaign, org, overall, users):
+    """A confirmed paper tally: the same numbers entered by two staff members."""
+    from surveys.models import PaperEntry
+
+    for user in users:
+        PaperEntry.objects.create(campaign=campaign, org=org, entered_by=user, counts={"overall": list(overall)})
+
+
+def test_grade_inputs_counts_every_channel_and_only_sheets_that_count(campaign, tree, staff):
+    from scoring.engine import MISSING_SELF
+    from scoring.selectors import grade_inputs
+    from surveys.selectors import VoteCount
+    from tests import factories as f
+
+    org = tree["vil-2"]
+    submitted_sheet(campaign, org, SheetKind.SELF, "80", status=SheetStatus.DRAFT)  # a draft does not count
+    submitted_sheet(campaign, org, SheetKind.REVIEW, "82")
+    votes(campaign, org, 3, 1, 0, online=True)
+    paper(campaign, org, (2, 1, 1), [staff, f.user("staff2", f.STAFF)])
+    votes(campaign, org, 5, 0, 1)  # offline import
+    inputs = grade_inputs(campaign)[org.pk]
+    assert (inputs.self_score, inputs.review_score) == (None, D("82.0"))
+    assert inputs.votes == VoteCount(10, 2, 2)
+    assert inputs.missing == (MISSING_SELF,)
+    grade = recompute_org(campaign=campaign, org=org)
+    assert grade.explanation == inputs.missing_explanation  # the engine's explanation, one text
+    assert (grade.votes_satisfied, grade.votes_basic, grade.votes_unsatisfied) == (10, 2, 2)
+    empty = grade_inputs(campaign)[tree["vil-3"].pk]  # no input at all: every weighted input missing
+    assert tree["vil-3"].pk not in grade_inputs(campaign) and len(empty.missing) == 3
+
+
+def test_sector_floor_gate_precedence_is_the_engine_s(campaign, tree):
+    """The campaign sector's own floor gate beats the sector's default (机关事业单位 0.60), which beats the
+    campaign's (0.50) — the engine's effective_floor_gate, whatever reads the configuration."""
+    from campaigns.models import CampaignSector
+
+    for code in ("ag-1", "com-1"):
+        full_inputs(campaign, tree[code], "85", (11, 0, 9), "85")  # p = 0.55
+    agency = CampaignSector.objects.get(campaign=campaign, sector=tree["ag-1"].sector)
+    assert agency.floor_gate is None  # not set for this campaign: the sector's default applies
+    assert recompute_org(campaign=campaign, org=tree["ag-1"]).computed_label == "较差"
+    agency.floor_gate = D("0.50")
+    agency.save()
+    graded = recompute_org(campaign=campaign, org=tree["ag-1"])
+    assert graded.computed_label == "一般" and "满意率 55% ≥ 50%" in graded.explanation
+    community = CampaignSector.objects.get(campaign=campaign, sector=tree["com-1"].sector)
+    community.floor_gate = D("0.56")
+    community.save()
+    assert "满意率 55% < 56%" in recompute_org(campaign=campaign, org=tree["com-1"]).explanation
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_grade_inputs_query_count_is_constant(campaign, tree, n, django_assert_max_num_queries, monkeypatch):
+    from scoring import selectors
+    from tests.scoring.grading_helpers import big_township
+
+    town = big_township(tree, n)
+    orgs = list(town.subtree(include_self=False))
+    for i, org in enumerate(orgs):
+        submitted_sheet(campaign, org, SheetKind.SELF, "80", with_scores=False)
+        votes(campaign, org, 9, 1, i % 3)
+        votes(campaign, org, 1, 0, 0, online=True)
+    ids = [o.pk for o in orgs]
+    monkeypatch.setattr(selectors, "IN_LIST_LIMIT", 20)  # 60 ids: the whole campaign is read and filtered
+    with django_assert_max_num_queries(4):
+        whole = selectors.grade_inputs(campaign)
+    with django_assert_max_num_queries(4):
+        some = selectors.grade_inputs(campaign, ids[1:])
+    assert len(whole) == n and len(some) == n - 1 and ids[0] not in some
+    assert some[ids[1]].votes.total == 11 + 1 and some[ids[1]].self_score == D("80.0")
