@@ -1,8 +1,7 @@
 from django import forms
 
 from branches.models import Role
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
+from core.workbook import ORG_TREE, size_error
 
 
 class OrgImportUploadForm(forms.Form):
@@ -10,8 +9,8 @@ class OrgImportUploadForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("文件过大（超过 10 MB），请分批导入。")
+        if message := size_error(f.size, ORG_TREE):  # the cap table's limit
+            raise forms.ValidationError(message)
         return f
 
 

@@ -8,6 +8,7 @@ from django.db.models import F, Q, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
 from branches.models import Org, Sector
+from campaigns.gates import effective_floor_gate
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -230,7 +231,10 @@ class CampaignSector(models.Model):
         return f"{self.campaign} · {self.sector}"
 
     def effective_floor_gate(self):
-        return self.floor_gate if self.floor_gate is not None else self.campaign.floor_gate
+        """The floor gate the engine applies to this sector (campaigns.gates: own, else the sector's default, else
+        the campaign's)."""
+        return effective_floor_gate(own=self.floor_gate, sector_default=self.sector.default_floor_gate,
+                                    campaign=self.campaign.floor_gate)
 
 
 class PhaseDate(models.Model):

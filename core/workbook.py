@@ -266,13 +266,24 @@ def _count_shared_strings(src, cap: int) -> int:
     return count
 
 
+def size_error(size: int, caps: Caps) -> str:
+    """The message for a file larger than the cap table allows, else "" (upload forms check it before stashing)."""
+    if size > caps.file_bytes:
+        return f"文件过大（超过 {_mb(caps.file_bytes)}）：{caps.name}最大 {_mb(caps.file_bytes)}，请分批导入。"
+    return ""
+
+
+def check_file_size(size: int, caps: Caps) -> None:
+    if message := size_error(size, caps):
+        _refuse(message)
+
+
 def _check_package(fh, caps: Caps):
     """Refuse a file over `caps` (size, entries, decompressed size, shared strings) or one that is not a zip."""
     size = _file_size(fh)
     if size == 0:
         _refuse(EMPTY_FILE)
-    if size > caps.file_bytes:
-        _refuse(f"文件过大（超过 {_mb(caps.file_bytes)}）：{caps.name}最大 {_mb(caps.file_bytes)}，请分批导入。")
+    check_file_size(size, caps)
     directory = _declared_directory(fh, size)
     if directory is None:
         _refuse(NOT_WORKBOOK)

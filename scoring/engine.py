@@ -26,6 +26,8 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
+from campaigns.gates import effective_floor_gate  # the one precedence of configured floor gates
+
 __all__ = [
     "MISSING_REVIEW",
     "MISSING_SELF",
@@ -105,16 +107,6 @@ def satisfaction_rate(votes: Votes | None) -> Fraction | None:
     if votes is None or votes.total == 0:
         return None
     return Fraction(votes.satisfied + votes.basic, votes.total)
-
-
-def effective_floor_gate(*, own, sector_default, campaign):
-    """The floor gate that applies to a sector in a campaign: the campaign sector's own value when set, else the
-    sector's default (机关事业单位 0.60) when set, else the campaign's (0.50 by default). Returned as given."""
-    if own is not None:
-        return own
-    if sector_default is not None:
-        return sector_default
-    return campaign
 
 
 def _exact_weights(weights) -> tuple[Fraction, Fraction, Fraction]:

@@ -3,6 +3,7 @@ every message names the criterion (or indicator) it is about."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.workbook import SCORES, size_error
 from scoring.models import INVESTIGATION_CHECKS, SheetLevel
 from scoring.services.sheets import _item_key, parse_score
 
@@ -84,8 +85,8 @@ class ScoresUploadForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > 5 * 1024 * 1024:
-            raise ValidationError("文件太大（超过 5 MB）。")
+        if message := size_error(f.size, SCORES):  # the cap table's limit
+            raise ValidationError(message)
         return f
 
 

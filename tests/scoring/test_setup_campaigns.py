@@ -290,3 +290,16 @@ def test_set_phase_command_errors(seeded):
     with pytest.raises(CommandError, match="没有代码为“zz”的定级工作"):
         call_command("set_phase", "--campaign", "zz", "--phase", "自评")
     assert Campaign.objects.get(slug="c1").phase == Phase.MOBILISE
+
+
+def test_campaign_page_floor_gate_is_the_engines():
+    """The campaign page's floor gate (CampaignSector.effective_floor_gate) follows the engine's precedence: a sector
+    without its own value takes the sector's default before the campaign's."""
+    from branches.models import Sector
+    from campaigns.models import Campaign, CampaignSector
+    from scoring.engine import effective_floor_gate
+
+    sector = Sector(name="机关事业单位", default_floor_gate=D("0.60"))
+    cs = CampaignSector(sector=sector, floor_gate=None, campaign=Campaign(floor_gate=D("0.5")))
+    assert cs.effective_floor_gate() == D("0.60") == effective_floor_gate(own=None, sector_default=D("0.60"),
+                                                                          campaign=D("0.5"))
