@@ -1,4 +1,5 @@
-"""`/healthz` for the load balancer: 200 "ok" or 503 "unavailable", with the checks' detail only for staff or a caller
+"""`/healthz` for the load balancer: 200 "ok" or 503 "unavailable", with the checks' detail only for a user with
+access to the admin site (Django's is_staff: the operators; core knows nothing of the domain roles) or a caller
 sending the HEALTHZ_TOKEN setting in the X-Healthz-Token header. Not rate-limited; writes nothing (no session, no
 database row)."""
 import hmac
