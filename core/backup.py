@@ -268,22 +268,34 @@ def read_manifest(archive: tarfile.TarFile) -> dict:
     return manifest
 
 
+def _member_sha256(archive: tarfile.TarFile, member: tarfile.TarInfo) -> str:
+    digest = hashlib.sha256()
+    with archive.extractfile(member) as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _expected_member(name: str, member: tarfile.TarInfo, listed: dict) -> bool:
+    return name in listed and _safe_member_name(name) and member.isfile()
+
+
+def _check_member_names(present: dict, listed: dict) -> None:
+    unlisted = [name for name, m in present.items() if not _expected_member(name, m, listed)]
+    if unlisted:
+        raise BackupError(f"备份文件含有清单之外的内容“{unlisted[0]}”，已拒绝恢复 / unlisted member {unlisted[0]}: refused")
+    missing = [name for name in listed if name not in present]
+    if missing:
+        raise BackupError(f"备份文件缺少“{missing[0]}”，已拒绝恢复 / member {missing[0]} missing: refused")
+
+
 def verify_members(archive: tarfile.TarFile, manifest: dict) -> None:
     """Every listed member is present with its sha256, and nothing else is in the file."""
     listed = manifest.get("members") or {}
     present = {m.name: m for m in archive.getmembers() if m.name != MANIFEST}
-    for name in present:
-        if name not in listed or not _safe_member_name(name) or not present[name].isfile():
-            raise BackupError(f"备份文件含有清单之外的内容“{name}”，已拒绝恢复 / unlisted member {name}: refused")
+    _check_member_names(present, listed)
     for name, expected in listed.items():
-        member = present.get(name)
-        if member is None:
-            raise BackupError(f"备份文件缺少“{name}”，已拒绝恢复 / member {name} missing: refused")
-        digest = hashlib.sha256()
-        with archive.extractfile(member) as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-        if digest.hexdigest() != expected.get("sha256"):
+        if _member_sha256(archive, present[name]) != expected.get("sha256"):
             raise BackupError(f"备份文件校验失败：“{name}”的校验和不符，文件可能已损坏或被篡改，已拒绝恢复 / "
                               f"checksum mismatch for {name}: refused")
 

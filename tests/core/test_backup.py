@@ -259,3 +259,28 @@ def test_slip_and_stash_files_are_excluded():
     assert backup.excluded_media(P("slips/a.pdf")) and backup.excluded_media(P("imports/x.xlsx"))
     assert backup.excluded_media(P("exports/1/二村测评票.pdf")) and backup.excluded_media(P("x/tokens-vil2.csv"))
     assert not backup.excluded_media(P("exports/1/一览表.xlsx"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump is for PostgreSQL")
+def test_pg_dump_older_than_the_server_is_refused(media, tmp_path, monkeypatch, db):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    (tools / "pg_dump").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    out = tmp_path / "old-client.gsbackup"
+    with pytest.raises(CommandError, match="pg_dump 版本 9 低于数据库服务器版本"):
+        call_command("backup", output=str(out))
+    assert not out.exists() and not list(tmp_path.glob(".*.partial"))
+
+
+def test_missing_member_is_refused(data, media, tmp_path):
+    out = tmp_path / "good.gsbackup"
+    call_command("backup", output=str(out), stdout=io.StringIO())
+    short = tmp_path / "short.gsbackup"
+    with tarfile.open(out) as old, tarfile.open(short, "w") as new:
+        for member in old.getmembers():
+            if not member.name.startswith("media/"):
+                new.addfile(member, old.extractfile(member))
+    with pytest.raises(CommandError, match="缺少“media/exports/"):
+        call_command("restore", str(short))
