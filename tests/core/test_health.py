@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from core import health
 from tests.deploy.services import RedisServer, free_port, redis_available, wait_until
 
+TOKEN = "probe-token-0123456789abcdef"
 needs_redis = pytest.mark.skipif(not redis_available(), reason="redis-server is not installed")
 
 
@@ -63,8 +64,8 @@ def test_a_logged_in_non_staff_user_gets_no_detail(client, secretary_of_branch, 
 
 @pytest.mark.django_db
 def test_the_token_header_gives_detail_and_a_wrong_token_does_not(client, settings, no_broker):
-    settings.HEALTHZ_TOKEN = "s3cret-probe-token"
-    assert client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="s3cret-probe-token").json()["status"] == "ok"
+    settings.HEALTHZ_TOKEN = TOKEN
+    assert client.get("/healthz", HTTP_X_HEALTHZ_TOKEN=TOKEN).json()["status"] == "ok"
     assert client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="wrong").content == b"ok"
     settings.HEALTHZ_TOKEN = ""
     assert client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="").content == b"ok"
@@ -78,10 +79,10 @@ def test_writes_are_refused(client, no_broker):
 
 @pytest.mark.django_db
 def test_a_database_that_fails_gives_503_and_the_error_to_staff_only(client, settings, no_broker):
-    settings.HEALTHZ_TOKEN = "t"
+    settings.HEALTHZ_TOKEN = TOKEN
     with mock.patch.object(connection, "cursor", side_effect=DatabaseError("connection refused")):
         plain = client.get("/healthz")
-        detailed = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="t")
+        detailed = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN=TOKEN)
     assert plain.status_code == 503 and plain.content == b"unavailable"
     assert b"refused" not in plain.content
     checks = {c["name"]: c for c in detailed.json()["checks"]}
@@ -93,8 +94,8 @@ def test_a_database_that_fails_gives_503_and_the_error_to_staff_only(client, set
 def test_a_refused_redis_gives_503(client, settings):
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/14"
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.HEALTHZ_TOKEN = "t"
-    response = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="t")
+    settings.HEALTHZ_TOKEN = TOKEN
+    response = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN=TOKEN)
     checks = {c["name"]: c["ok"] for c in response.json()["checks"]}
     assert response.status_code == 503 and checks == {"database": True, "redis": False, "worker": False}
 
@@ -107,10 +108,10 @@ def test_never_rate_limited(client, no_broker):
 @needs_redis
 @pytest.mark.django_db
 def test_worker_heartbeat_missing_fresh_and_stale(client, settings, with_broker):
-    settings.HEALTHZ_TOKEN = "t"
+    settings.HEALTHZ_TOKEN = TOKEN
 
     def worker_check():
-        response = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="t")
+        response = client.get("/healthz", HTTP_X_HEALTHZ_TOKEN=TOKEN)
         checks = {c["name"]: c for c in json.loads(response.content)["checks"]}
         assert checks["redis"]["ok"] and checks["redis"]["detail"] == "PONG"
         return response.status_code, checks["worker"]["detail"]
