@@ -221,19 +221,9 @@ def log_tail(path: Path) -> str:
     return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs a PostgreSQL DATABASE_URL (the server the test creates a database on)")
-@pytest.mark.skipif(not redis_available(), reason="redis-server is not installed")
-def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redis_server, processes):
-    var = tmp_path / "var"
-    var.mkdir()
-    port = free_port()
-    env = base_env(var, DATABASE_URL=database, REDIS_URL=redis_server.url(14), GUNICORN_BIND=f"127.0.0.1:{port}",
-                   ALLOWED_HOSTS="127.0.0.1,localhost", SITE_URL=f"http://127.0.0.1:{port}",
-                   RATELIMIT_IP_META_KEY="")
-    subs = substitutions(var)
-    web, worker, beat = (unit_commands(UNITS[n], subs) for n in ("web", "worker", "beat"))
-
-    # Before the owner migrates, the web unit's ExecStartPre refuses with one line.
+def prepare_database(env: dict, web: dict, worker: dict) -> None:
+    """The first start: the web unit's ExecStartPre refuses an unmigrated database with one line; the owner
+    migrates; static files are collected; the test's people and campaign are made; every ExecStartPre passes."""
     (pre,) = web["ExecStartPre"]
     refused = run(pre, env, "check_db before migrate", expect=4)
     assert "manage.py migrate" in refused.stderr and "Traceback" not in refused.stderr
@@ -242,12 +232,14 @@ def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redi
     run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
     run([python, "-c", SEED], {**env, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "gradingsite.settings"},
         "seed data")
-    for unit in (web, worker):
-        for command in unit.get("ExecStartPre", []):
-            run(command, env, f"ExecStartPre {command[2:]}")
+    for command in [*web.get("ExecStartPre", []), *worker.get("ExecStartPre", [])]:
+        run(command, env, f"ExecStartPre {command[2:]}")
 
+
+def start_units(units: dict, env: dict, var: Path, processes: list):
+    """Start each unit's ExecStart; returns a check that raises (with the log) if one of them has exited."""
     logs = {}
-    for name, unit in (("web", web), ("worker", worker), ("beat", beat)):
+    for name, unit in units.items():
         (command,) = unit["ExecStart"]
         logs[name] = var / f"{name}.log"
         processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(logs[name], "w"),
@@ -257,19 +249,10 @@ def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redi
         for proc, name in zip(processes, logs, strict=True):
             assert proc.poll() is None, f"{name} exited {proc.returncode}:\n{log_tail(logs[name])}"
         return True
+    return logs, alive
 
-    wait_until(lambda: alive() and port_open(port), 60, "gunicorn to listen")
-    browser = Browser(port)
 
-    def healthy():
-        alive()
-        response, body = browser.get("/healthz", headers={"X-Healthz-Token": HEALTHZ_TOKEN})
-        return response.status == 200 and json.loads(body)
-    detail = wait_until(healthy, 90, "/healthz to see the database, Redis and the worker's heartbeat", interval=1)
-    assert {c["name"]: c["ok"] for c in detail["checks"]} == {"database": True, "redis": True, "worker": True}
-    response, body = Browser(port).get("/healthz")
-    assert (response.status, body) == (200, b"ok")
-
+def log_in(browser: Browser) -> None:
     response, body = browser.get("/login/")
     assert response.status == 200 and "登录" in body.decode() and "csrftoken" in browser.cookies
     response, _ = browser.post("/login/", {"username": "staff", "password": "pw-wrong"})
@@ -277,9 +260,8 @@ def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redi
     response, _ = browser.post("/login/", {"username": "staff", "password": "pw-staff"})
     assert response.status == 302 and "sessionid" in browser.cookies
 
-    response, body = browser.get("/campaigns/")
-    assert response.status == 200 and "烟雾测试县2026年度分类定级" in body.decode()
 
+def export_through_the_worker(browser: Browser, alive) -> bytes:
     response, _ = browser.post("/campaigns/smoke2026/exports/", {"report": "yilan", "format": "xlsx"})
     assert response.status == 302
     job = re.search(r"job=([0-9a-f-]{36})", response.headers["Location"]).group(1)
@@ -291,12 +273,41 @@ def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redi
         return state if state["status"] == "done" else None
     state = wait_until(finished, 120, "the worker to finish the export", interval=0.5)
     response, body = browser.get(urlsplit(state["download_url"]).path)
-    assert response.status == 200 and body.startswith(b"PK")
+    assert response.status == 200
+    return body
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs a PostgreSQL DATABASE_URL (the server the test creates a database on)")
+@pytest.mark.skipif(not redis_available(), reason="redis-server is not installed")
+def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redis_server, processes):
+    var = tmp_path / "var"
+    var.mkdir()
+    port = free_port()
+    env = base_env(var, DATABASE_URL=database, REDIS_URL=redis_server.url(14), GUNICORN_BIND=f"127.0.0.1:{port}",
+                   ALLOWED_HOSTS="127.0.0.1,localhost", SITE_URL=f"http://127.0.0.1:{port}",
+                   RATELIMIT_IP_META_KEY="")
+    units = {name: unit_commands(UNITS[name], substitutions(var)) for name in ("web", "worker", "beat")}
+    prepare_database(env, units["web"], units["worker"])
+    logs, alive = start_units(units, env, var, processes)
+    wait_until(lambda: alive() and port_open(port), 60, "gunicorn to listen")
+    browser = Browser(port)
+
+    def healthy():
+        alive()
+        response, body = browser.get("/healthz", headers={"X-Healthz-Token": HEALTHZ_TOKEN})
+        return response.status == 200 and json.loads(body)
+    detail = wait_until(healthy, 90, "/healthz to see the database, Redis and the worker's heartbeat", interval=1)
+    assert {c["name"]: c["ok"] for c in detail["checks"]} == {"database": True, "redis": True, "worker": True}
+    assert Browser(port).get("/healthz")[1] == b"ok"
+
+    log_in(browser)
+    response, body = browser.get("/campaigns/")
+    assert response.status == 200 and "烟雾测试县2026年度分类定级" in body.decode()
+    assert export_through_the_worker(browser, alive).startswith(b"PK")
 
     # A request for a survey code: the web process writes no access log at all (nginx keeps the mapped one).
     browser.get("/s/ABCDEFGHJKMNP/")
     assert "ABCDEFGHJKMNP" not in logs["web"].read_text()
-
     if shutil.which("nginx"):
         through_nginx(tmp_path / "nginx", port, processes, var)
 
