@@ -277,6 +277,7 @@ def export_through_the_worker(browser: Browser, alive) -> bytes:
     return body
 
 
+@pytest.mark.celery
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs a PostgreSQL DATABASE_URL (the server the test creates a database on)")
 @pytest.mark.skipif(not redis_available(), reason="redis-server is not installed")
 def test_units_serve_a_smoke_journey_with_a_real_worker(tmp_path, database, redis_server, processes):
