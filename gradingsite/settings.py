@@ -20,6 +20,8 @@ CELERY_VISIBILITY_TIMEOUT  seconds before a broker hands an unacknowledged job t
 RATELIMIT_IP_META_KEY   request.META key of the client address behind a proxy, e.g. HTTP_X_FORWARDED_FOR
 SECURE_SSL_REDIRECT     boolean, with DEBUG off (default on)
 SECURE_HSTS_SECONDS     with DEBUG off (default 31536000)
+HEALTHZ_TOKEN           20+ letters, digits, - or _: a monitor sending it in the X-Healthz-Token header gets the
+                        detail of /healthz (default: none, detail only for admin users)
 """
 from pathlib import Path
 
@@ -177,6 +179,9 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = envparse.string("RATELIMIT_IP_META_KEY", pattern="[A-Z][A-Z0-9_]*",
                                         expected="a request.META key such as HTTP_X_FORWARDED_FOR") or None
 RATELIMIT_VIEW = "core.ratelimits.ratelimited"
+# /healthz (core.views_health): the checks' detail for a monitor sending this in X-Healthz-Token.
+HEALTHZ_TOKEN = envparse.string("HEALTHZ_TOKEN", pattern="[A-Za-z0-9_-]{20,}",
+                                expected="at least 20 letters, digits, - or _")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
 # Security, strict unless DEBUG.

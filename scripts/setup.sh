@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything gradingsite needs on Debian: system packages (weasyprint's Pango, the CJK font, chromium for
-# the browser tests, zbar for QR decoding in tests), a virtualenv in .venv, and the Python packages.
+# the browser tests, zbar for QR decoding in tests, pg_dump/pg_restore for `manage.py backup`/`restore`), a virtualenv
+# in .venv, and the Python packages.
 # Does only what is missing: when everything is installed it runs no apt-get and no pip, and takes about a second
 # (the font check of build_pdf_fonts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils
-              chromium chromium-driver libzbar0)
+              chromium chromium-driver libzbar0 postgresql-client)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -129,6 +129,8 @@ BAD_VALUES = [
     ("REDIS_URL", "reddis://127.0.0.1:6379/0", {"DEBUG": "1"}),
     ("REDIS_URL", "127.0.0.1:6379", {"DEBUG": "1"}),
     ("RATELIMIT_IP_META_KEY", "X-Forwarded-For", {"DEBUG": "1"}),
+    ("HEALTHZ_TOKEN", "short", {"DEBUG": "1"}),
+    ("HEALTHZ_TOKEN", "with spaces and more than twenty", {"DEBUG": "1"}),
     ("STATIC_ROOT", "staticfiles", {"DEBUG": "1"}),
     ("MEDIA_ROOT", "var/media", {"DEBUG": "1"}),
     ("PDF_FONT_DIR", "fonts", {"DEBUG": "1"}),
