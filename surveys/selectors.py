@@ -129,6 +129,12 @@ def paper_status(entries) -> PaperStatus:
     return PaperStatus("mismatch" if differing else "confirmed", entries, differing)
 
 
+def paper_entries(campaign, org) -> list[PaperEntry]:
+    """An org's paper tally entries (at most two) with who entered them, oldest first (one query)."""
+    return list(PaperEntry.objects.filter(campaign=campaign, org=org).select_related("entered_by")
+                .order_by("entered_at", "pk"))
+
+
 def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
     """Paper tally status per org that has any entry (one query)."""
     qs = PaperEntry.objects.filter(campaign=campaign).order_by("org_id", "entered_at", "pk")
@@ -141,6 +147,11 @@ def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
 
 
 # ---- the form and the results ---------------------------------------------------------------------------------
+
+def is_target(campaign, org) -> bool:
+    """Is `org` a 定级对象 of the campaign (one query)?"""
+    return targets(campaign).filter(pk=org.pk).exists()
+
 
 def survey_indicators(campaign, org):
     """The indicators of the rubric the campaign uses for the org's sector, in order (empty if none)."""
