@@ -217,7 +217,7 @@ def measure(db_path, what, slug):
     seconds = time.perf_counter() - start
     sampler.__exit__()
     cpu = sum(u.ru_utime + u.ru_stime - (v.ru_utime + v.ru_stime)
-              for u, v in zip([resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)], cpu0))
+              for u, v in zip([resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)], cpu0, strict=False))
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     pages = font = None
     if what.startswith("pdf"):

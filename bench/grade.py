@@ -85,7 +85,7 @@ def build(n: int, votes_per_org: int):
         rubric = f.rubric(s.name, name=f"基准{n}")
         CampaignSector.objects.create(campaign=campaign, sector=s, rubric=rubric,
                                       scale=f.scale("three" if s.name == "村" else "four"))
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     sheets, responses = [], []
     day = datetime.date(2026, 4, 1)
     for i, org in enumerate(orgs):
@@ -139,13 +139,13 @@ def main():
         campaign = build(n, args.votes)
         build_s = time.perf_counter() - t0
 
-        def aggregate():
+        def aggregate(campaign=campaign):
             return list(SurveyResponse.objects.filter(campaign=campaign).values("org_id").annotate(
                 s=Count("pk", filter=Q(overall=1)), b=Count("pk", filter=Q(overall=2)),
                 u=Count("pk", filter=Q(overall=3))))
 
         for label in ("first (all new)", "second (no change)"):
-            counts, secs, queries = measure(lambda: recompute_campaign(campaign=campaign))
+            counts, secs, queries = measure(lambda campaign=campaign: recompute_campaign(campaign=campaign))
             _, agg_secs, _ = measure(aggregate)
             print(f"{n:>6} {label:<14} {secs:>8.3f} {len(queries):>8} {agg_secs:>12.3f} {secs / agg_secs:>6.1f}")
             if args.detail:

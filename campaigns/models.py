@@ -252,4 +252,7 @@ class PhaseDate(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.get_phase_display()} {self.starts_on or ''}–{self.ends_on or ''}"
+
 __all__ = ['GradeScale', 'GradeBand', 'RubricVersion', 'Indicator', 'Criterion', 'Phase', 'Campaign', 'CampaignSector', 'PhaseDate']

@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Length, Substr
 
-from branches.access import Viewer
+from branches.access import Viewer, visible_orgs_q
 from branches.models import Org, Sector
 from campaigns.models import (
     Campaign,
@@ -33,12 +33,15 @@ def rubrics_by_sector() -> list[dict]:
     return [{"sector": s, "versions": versions.get(s.pk, [])} for s in Sector.objects.order_by("order", "name")]
 
 
-def rubric_with_items(pk: int) -> RubricVersion:
-    """The version with `indicators` (and their `criteria`) prefetched in order, and `used_by` campaigns."""
+def rubric_with_items(pk) -> RubricVersion | None:
+    """The version `pk` with `indicators` (and their `criteria`) prefetched in order, and `used_by` campaigns;
+    None when there is no such version."""
     rubric = (RubricVersion.objects.select_related("sector", "based_on")
               .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position").prefetch_related(
                   Prefetch("criteria", queryset=Criterion.objects.order_by("position")))))
-              .get(pk=pk))
+              .filter(pk=pk).first())
+    if rubric is None:
+        return None
     rubric.used_by = [cs.campaign for cs in rubric.campaign_sectors.select_related("campaign")]
     return rubric
 
@@ -107,6 +110,11 @@ def targets(campaign: Campaign):
     )
 
 
+def campaign_target(campaign: Campaign, org: Org) -> Org | None:
+    """`org` as one of the campaign's 定级对象 (with the annotations of `targets()`), or None if it is not one."""
+    return targets(campaign).filter(pk=org.pk).first()
+
+
 def campaigns_for_viewer(viewer: Viewer):
     """Campaigns a viewer may see: all for staff; for others, those whose scope holds one of their orgs."""
     qs = Campaign.objects.select_related("root").order_by("-year", "-created_at")
@@ -120,28 +128,32 @@ def campaigns_for_viewer(viewer: Viewer):
     return [c for c in qs if any(p.startswith(c.root.path) or c.root.path.startswith(p) for p in my_paths)]
 
 
-def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
-    """Who is graded in `campaign` and who is not, and why — in four queries whatever the tree size.
+def _graded_through(org: Org, root: Org, target_ids: set, by_path: dict) -> Org | None:
+    """The nearest 定级对象 above `org` inside the campaign's tree (a village branch is graded with it), if any."""
+    parent_path = org.path[: -Org.steplen]
+    while parent_path and len(parent_path) > len(root.path):
+        parent = by_path.get(parent_path)
+        if parent is not None and parent.pk in target_ids:
+            return parent
+        parent_path = parent_path[: -Org.steplen]
+    return None
 
-    Every org strictly inside the root's subtree (limited to what `viewer` may see, when given and not staff) is
-    either one 定级对象 (from `targets()`, counted once under its unit = the directly subordinate org of the root
-    it lies in, and under its sector) or listed in `excluded` with its reason. Returns a dict:
-    sectors (taking part, in order), rows [{unit, counts per sector, total}], totals, total, scope_count,
-    excluded [{reason, orgs}], excluded_count, empty_units (units without a 定级对象), empty_sectors."""
-    from branches.access import visible_orgs_q
-    from campaigns.models import CampaignSector
 
-    root = campaign.root
-    limit = visible_orgs_q(viewer) if viewer is not None else Q()
-    sectors = [cs.sector for cs in CampaignSector.objects.filter(campaign=campaign).select_related("sector")
-               .order_by("sector__order", "sector__name")]
-    taking_part = {s.pk for s in sectors}
-    target_ids = set(targets(campaign).filter(limit).values_list("pk", flat=True))
-    orgs = list(
-        Org.objects.filter(limit, path__startswith=root.path, depth__gt=root.depth)
-        .select_related("sector").order_by("path")
-    )
-    units = list(Org.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"))
+def _exclusion_reason(org: Org, root: Org, taking_part: set, target_ids: set, by_path: dict) -> str:
+    """Why an org of the campaign's tree that is not a 定级对象 is not one (SPEC §2)."""
+    if org.sector_id is None:
+        return "党委未设所属领域，本身不作为定级对象"
+    if org.sector_id not in taking_part:
+        return f"所属领域“{org.sector.name}”未参加本次定级"
+    if not org.sector.graded_at_top_only:
+        return "不符合定级对象条件"
+    top = _graded_through(org, root, target_ids, by_path)
+    return (f"村、社区党组织下属的党支部，随“{top.name}”一并定级" if top
+            else "村、社区党组织下属的党支部，随其上级村、社区党组织定级")
+
+
+def _tally(orgs: list[Org], units: list[Org], sectors: list, root: Org, target_ids: set) -> tuple[dict, dict]:
+    """({unit path: [定级对象 per sector]}, {reason: [orgs not graded on their own]}) over `orgs`."""
     by_path = {o.path: o for o in orgs}
     unit_len = (root.depth + 1) * Org.steplen
     column = {s.pk: i for i, s in enumerate(sectors)}
@@ -150,34 +162,49 @@ def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
     for org in orgs:
         if org.pk in target_ids:
             counts[org.path[:unit_len]][column[org.sector_id]] += 1
-            continue
-        if org.sector_id is None:
-            reason = "党委未设所属领域，本身不作为定级对象"
-        elif org.sector_id not in taking_part:
-            reason = f"所属领域“{org.sector.name}”未参加本次定级"
-        elif org.sector.graded_at_top_only:
-            parent_path = org.path[: -Org.steplen]
-            top = None
-            while parent_path and len(parent_path) > len(root.path):
-                parent = by_path.get(parent_path)
-                if parent is not None and parent.pk in target_ids:
-                    top = parent
-                    break
-                parent_path = parent_path[: -Org.steplen]
-            reason = (f"村、社区党组织下属的党支部，随“{top.name}”一并定级" if top
-                      else "村、社区党组织下属的党支部，随其上级村、社区党组织定级")
         else:
-            reason = "不符合定级对象条件"
-        reasons.setdefault(reason, []).append(org)
+            reasons.setdefault(_exclusion_reason(org, root, set(column), target_ids, by_path), []).append(org)
+    return counts, reasons
+
+
+def _unit_rows(units: list[Org], counts: dict, orgs: list[Org], root: Org, viewer: Viewer | None) -> list[dict]:
+    """[{unit, counts, total}] for the units the viewer sees (staff or no viewer: every unit)."""
+    unit_len = (root.depth + 1) * Org.steplen
     visible_units = {o.path[:unit_len] for o in orgs}
-    rows = [
-        {"unit": u, "counts": counts[u.path], "total": sum(counts[u.path])}
-        for u in units if viewer is None or viewer.is_staff or u.path in visible_units
-    ]
+    everything = viewer is None or viewer.is_staff
+    return [{"unit": u, "counts": counts[u.path], "total": sum(counts[u.path])}
+            for u in units if everything or u.path in visible_units]
+
+
+def _excluded_groups(reasons: dict) -> list[dict]:
+    """[{reason, orgs}] by reason; a village/community branch "graded through" its parent is listed last: it is
+    covered, just not separately."""
+    return sorted(({"reason": k, "orgs": v} for k, v in reasons.items()),
+                  key=lambda g: ("随" in g["reason"], g["reason"]))
+
+
+def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
+    """Who is graded in `campaign` and who is not, and why — in four queries whatever the tree size.
+
+    Every org strictly inside the root's subtree (limited to what `viewer` may see, when given and not staff) is
+    either one 定级对象 (from `targets()`, counted once under its unit = the directly subordinate org of the root
+    it lies in, and under its sector) or listed in `excluded` with its reason. Returns a dict:
+    sectors (taking part, in order), rows [{unit, counts per sector, total}], totals, total, scope_count,
+    excluded [{reason, orgs}], excluded_count, empty_units (units without a 定级对象), empty_sectors."""
+    root = campaign.root
+    limit = visible_orgs_q(viewer) if viewer is not None else Q()
+    sectors = [cs.sector for cs in CampaignSector.objects.filter(campaign=campaign).select_related("sector")
+               .order_by("sector__order", "sector__name")]
+    target_ids = set(targets(campaign).filter(limit).values_list("pk", flat=True))
+    orgs = list(
+        Org.objects.filter(limit, path__startswith=root.path, depth__gt=root.depth)
+        .select_related("sector").order_by("path")
+    )
+    units = list(Org.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"))
+    counts, reasons = _tally(orgs, units, sectors, root, target_ids)
+    rows = _unit_rows(units, counts, orgs, root, viewer)
     totals = [sum(r["counts"][i] for r in rows) for i in range(len(sectors))]
-    # A village/community branch "graded through" its parent is listed last: it is covered, just not separately.
-    excluded = sorted(({"reason": k, "orgs": v} for k, v in reasons.items()),
-                      key=lambda g: ("随" in g["reason"], g["reason"]))
+    excluded = _excluded_groups(reasons)
     return {
         "sectors": sectors,
         "rows": rows,
@@ -187,5 +214,5 @@ def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
         "excluded": excluded,
         "excluded_count": sum(len(g["orgs"]) for g in excluded),
         "empty_units": [r["unit"] for r in rows if r["total"] == 0],
-        "empty_sectors": [s for s, n in zip(sectors, totals) if n == 0],
+        "empty_sectors": [s for s, n in zip(sectors, totals, strict=True) if n == 0],
     }

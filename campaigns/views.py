@@ -1,6 +1,7 @@
 """Setup pages: rubric versions (list, detail, import, edit, copy) and campaigns (list, create, detail with the
-phase bar, phase control, phase dates and coverage). Views are thin: access through branches.access, rules in
-scoring.services, reads in selectors.
+phase bar, phase control, phase dates and coverage). Views are thin: access through campaigns.access (each view's
+first line), rules in campaigns.services and campaigns.rubrics, reads in campaigns.selectors; every kind of
+POST has a view and a URL of its own.
 
 Extension point for other areas — links on the campaign page
 -------------------------------------------------------------
@@ -10,7 +11,7 @@ by phase, then "其他功能" for links of no particular phase), built from CAMP
 show a link only to a viewer who may open it). Register one from your own module (imported at start-up, e.g. by
 your urls module or your AppConfig.ready()):
 
-    from scoring.views.setup import CampaignLink, register_campaign_link
+    from campaigns.views import CampaignLink, register_campaign_link
 
     @register_campaign_link
     def progress_link(request, campaign, viewer):
@@ -24,20 +25,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from branches.access import (
-    NOT_FOUND,
-    reviewer_or_staff_required,
-    staff_required,
-    viewer_for,
-)
-from branches.models import Sector
+from branches.access import reviewer_or_staff_required, staff_required, viewer_for
 from campaigns import rubrics as rubric_services
 from campaigns import services as campaign_services
-from campaigns.access import campaign_for
+from campaigns.access import campaign_for, may_manage, rubric_for
 from campaigns.forms import (
     CampaignForm,
     PhaseDatesForm,
@@ -46,12 +41,11 @@ from campaigns.forms import (
     RubricEditForm,
     RubricImportForm,
 )
-from campaigns.models import Phase, RubricVersion
+from campaigns.models import Phase
 from campaigns.selectors import (
     campaign_coverage,
     campaign_rows,
     campaign_settings,
-    rubric_with_items,
     rubrics_by_sector,
     scales,
 )
@@ -128,7 +122,7 @@ def link_groups(campaign, links: list[CampaignLink]) -> dict:
 @register_campaign_link
 def _setup_links(request, campaign, viewer):
     """动员部署 work of the 组织部: phase dates, accounts and roles, the org tree, the rubrics."""
-    if not viewer.is_staff:
+    if not may_manage(viewer, campaign):
         return []
     return [
         CampaignLink("编辑阶段日期", reverse("campaign_dates", args=[campaign.slug]), (Phase.MOBILISE,)),
@@ -141,12 +135,15 @@ def plain_number(value) -> str:
     """A Decimal as people write it: 0.2, 0.9, 1 (no trailing zeros, no exponent)."""
     if value is None:
         return ""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
+
+
+def _form_errors(form) -> list[str]:
+    return [e for field_errors in form.errors.values() for e in field_errors]
 
 
 # --------------------------------------------------------------------------------------------------- rubrics
@@ -154,90 +151,97 @@ def _errors(exc: ValidationError) -> list[str]:
 
 @staff_required
 def rubric_list(request):
-    return render(request, "scoring/setup/rubric_list.html", {"groups": rubrics_by_sector()})
+    return render(request, "campaigns/rubric_list.html", {"groups": rubrics_by_sector()})
 
 
 @staff_required
 def rubric_detail(request, pk):
-    rubric = _rubric(pk)
-    return render(request, "scoring/setup/rubric_detail.html", {"rubric": rubric, "frozen": bool(rubric.used_by)})
-
-
-def _rubric(pk):
-    try:
-        return rubric_with_items(pk)
-    except RubricVersion.DoesNotExist:
-        raise Http404(NOT_FOUND)
+    rubric = rubric_for(request, pk)
+    return render(request, "campaigns/rubric_detail.html", {"rubric": rubric, "frozen": bool(rubric.used_by)})
 
 
 RUBRIC_UPLOADS = UploadStash("rubric")
 
 
+def _rubric_import_page(request, form, errors=()):
+    return render(request, "campaigns/rubric_import.html", {"form": form, "errors": list(errors)},
+                  status=400 if errors else 200)
+
+
 @staff_required
 def rubric_import(request):
-    """Upload → preview (every problem listed, nothing saved) → confirm (saved whole, audited)."""
-    context = {"errors": []}
-    if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        path = RUBRIC_UPLOADS.path(request, token)
-        if request.POST.get("action") == "cancel":
-            RUBRIC_UPLOADS.discard(request, token)
-            return redirect("rubric_import")
-        if path is None:
-            messages.error(request, "上传的文件已失效，请重新上传。")
-            return redirect("rubric_import")
-        sector = get_object_or_404(Sector, pk=request.POST.get("sector"))
-        try:
-            with open(path, "rb") as fh:
-                rubric = rubric_services.import_rubric(file=fh, sector=sector, name=request.POST.get("name", ""),
-                                                       actor=request.user, filename=request.POST.get("filename", ""))
-        except ValidationError as exc:
-            RUBRIC_UPLOADS.discard(request, token)
-            context["errors"] = _errors(exc)
-            form = RubricImportForm(initial={"sector": sector, "name": request.POST.get("name", "")})
-        else:
-            RUBRIC_UPLOADS.discard(request, token)
-            messages.success(request, f"已导入评分标准“{rubric}”。")
-            return redirect("rubric_detail", pk=rubric.pk)
-    elif request.method == "POST":
-        form = RubricImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            token = RUBRIC_UPLOADS.put(request, upload)
-            path = RUBRIC_UPLOADS.path(request, token)
-            try:
-                with open(path, "rb") as fh:
-                    indicators = rubric_services.preview_rubric_import(
-                        file=fh, sector=form.cleaned_data["sector"], name=form.cleaned_data["name"])
-            except ValidationError as exc:
-                RUBRIC_UPLOADS.discard(request, token)
-                context["errors"] = _errors(exc)
-            else:
-                return render(request, "scoring/setup/rubric_preview.html", {
-                    "token": token, "sector": form.cleaned_data["sector"], "name": form.cleaned_data["name"].strip(),
-                    "filename": upload.name, "indicators": indicators,
-                    "criteria_count": sum(len(i.criteria) for i in indicators),
-                })
-    else:
-        form = RubricImportForm(initial={"sector": request.GET.get("sector")})
-    context["form"] = form
-    return render(request, "scoring/setup/rubric_import.html", context, status=400 if context["errors"] else 200)
+    """Upload → preview (every problem listed, nothing saved). The preview's buttons post to
+    rubric_import_confirm or rubric_import_cancel; the file waits server-side in between (core.uploads)."""
+    if request.method != "POST":
+        return _rubric_import_page(request, RubricImportForm(initial={"sector": request.GET.get("sector")}))
+    form = RubricImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _rubric_import_page(request, form)
+    upload, sector, name = form.cleaned_data["file"], form.cleaned_data["sector"], form.cleaned_data["name"]
+    token = RUBRIC_UPLOADS.put(request, upload)
+    try:
+        with open(RUBRIC_UPLOADS.path(request, token), "rb") as fh:
+            indicators = rubric_services.preview_rubric_import(file=fh, sector=sector, name=name)
+    except ValidationError as exc:
+        RUBRIC_UPLOADS.discard(request, token)
+        return _rubric_import_page(request, form, _errors(exc))
+    return render(request, "campaigns/rubric_preview.html", {
+        "token": token, "sector": sector, "name": name.strip(), "filename": upload.name, "indicators": indicators,
+        "criteria_count": sum(len(i.criteria) for i in indicators),
+    })
+
+
+@staff_required
+@require_POST
+def rubric_import_confirm(request):
+    """Save the previewed workbook as a new rubric version: checked again, saved whole, audited."""
+    token = request.POST.get("token")
+    path = RUBRIC_UPLOADS.path(request, token)
+    if path is None:
+        messages.error(request, "上传的文件已失效，请重新上传。")
+        return redirect("rubric_import")
+    sector, name = request.POST.get("sector", ""), request.POST.get("name", "")
+    try:
+        with open(path, "rb") as fh:
+            rubric = rubric_services.import_rubric(file=fh, sector=sector, name=name, actor=request.user,
+                                                   filename=request.POST.get("filename", ""))
+    except ValidationError as exc:
+        return _rubric_import_page(request, RubricImportForm(initial={"sector": sector, "name": name}), _errors(exc))
+    finally:
+        RUBRIC_UPLOADS.discard(request, token)
+    messages.success(request, f"已导入评分标准“{rubric}”。")
+    return redirect("rubric_detail", pk=rubric.pk)
+
+
+@staff_required
+@require_POST
+def rubric_import_cancel(request):
+    """Drop the previewed workbook; nothing was saved."""
+    RUBRIC_UPLOADS.discard(request, request.POST.get("token"))
+    return redirect("rubric_import")
+
+
+def _refuse_frozen(request, rubric):
+    """Back to the version's page with why it cannot be changed (the campaigns using it)."""
+    try:
+        rubric_services.ensure_editable(rubric)
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect("rubric_detail", pk=rubric.pk)
 
 
 @staff_required
 def rubric_edit(request, pk):
-    rubric = _rubric(pk)
+    """Names, maxima and guidance of a version no campaign uses yet (audited); a frozen one offers a copy."""
+    rubric = rubric_for(request, pk)
     if rubric.used_by:
-        try:
-            rubric_services.ensure_editable(rubric)
-        except ValidationError as exc:
-            for m in _errors(exc):
-                messages.error(request, m)
-        return redirect("rubric_detail", pk=rubric.pk)
-    data = rubric_services.rubric_as_data(rubric)
-    form = RubricEditForm(request.POST or None, indicators=data)
+        return _refuse_frozen(request, rubric)
+    form = RubricEditForm(request.POST or None, indicators=rubric_services.rubric_as_data(rubric))
     errors = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        errors = _form_errors(form)
+    elif request.method == "POST":
         try:
             rubric_services.update_rubric(rubric=rubric, indicators=form.rubric_data, actor=request.user)
         except ValidationError as exc:
@@ -245,15 +249,13 @@ def rubric_edit(request, pk):
         else:
             messages.success(request, f"已保存评分标准“{rubric}”的修改。")
             return redirect("rubric_detail", pk=rubric.pk)
-    elif request.method == "POST":
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-    return render(request, "scoring/setup/rubric_edit.html", {"rubric": rubric, "form": form, "errors": errors},
+    return render(request, "campaigns/rubric_edit.html", {"rubric": rubric, "form": form, "errors": errors},
                   status=400 if errors else 200)
 
 
 @staff_required
 def rubric_copy(request, pk):
-    rubric = _rubric(pk)
+    rubric = rubric_for(request, pk)
     form = RubricCopyForm(request.POST or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -264,19 +266,17 @@ def rubric_copy(request, pk):
         else:
             messages.success(request, f"已复制为新版本“{copy}”，可以修改。")
             return redirect("rubric_edit", pk=copy.pk)
-    return render(request, "scoring/setup/rubric_copy.html", {"rubric": rubric, "form": form, "errors": errors},
+    return render(request, "campaigns/rubric_copy.html", {"rubric": rubric, "form": form, "errors": errors},
                   status=400 if errors or form.errors else 200)
 
 
 # ------------------------------------------------------------------------------------------------- campaigns
 
 
-
-
 @reviewer_or_staff_required
 def campaign_list(request):
     viewer = viewer_for(request.user)
-    return render(request, "scoring/setup/campaign_list.html", {"campaigns": campaign_rows(viewer)})
+    return render(request, "campaigns/campaign_list.html", {"campaigns": campaign_rows(viewer)})
 
 
 @staff_required
@@ -291,7 +291,7 @@ def campaign_create(request):
         else:
             messages.success(request, f"已创建定级工作“{campaign}”，当前阶段：{campaign.phase_label}。")
             return redirect("campaign_detail", slug=campaign.slug)
-    return render(request, "scoring/setup/campaign_form.html", {"form": form, "errors": errors, "scales": scales()},
+    return render(request, "campaigns/campaign_form.html", {"form": form, "errors": errors, "scales": scales()},
                   status=400 if errors or form.errors else 200)
 
 
@@ -305,46 +305,62 @@ def _phase_bar(campaign, dates):
 
 @reviewer_or_staff_required
 def campaign_detail(request, slug):
-    viewer = viewer_for(request.user)
     campaign = campaign_for(request, slug)
+    viewer = viewer_for(request.user)
     setup = campaign_settings(campaign)
     for cs in setup["sectors"]:
         cs.floor_text = plain_number(cs.effective_floor_gate())
     numbers = {f: plain_number(getattr(campaign, f))
                for f in ("weight_self", "weight_survey", "weight_review", "top_gate", "floor_gate")}
     links = extra_sections(request, campaign, viewer)
-    return render(request, "scoring/setup/campaign_detail.html", {
+    return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "numbers": numbers,
         "phases": _phase_bar(campaign, setup["dates"]),
         "settings": setup,
         "coverage": campaign_coverage(campaign, viewer),
-        "phase_form": PhaseForm(initial={"phase": campaign.phase}) if viewer.is_staff else None,
+        "phase_form": PhaseForm(initial={"phase": campaign.phase}) if may_manage(viewer, campaign) else None,
         "extra_sections": links,
         "links": link_groups(campaign, links),
     })
 
 
-@staff_required
-def campaign_phase(request, slug):
-    """Two steps without JavaScript: choose a phase → confirm the move (audited) or go back."""
-    campaign = campaign_for(request, slug)
-    if request.method != "POST":
-        return redirect("campaign_detail", slug=slug)
+def _phase_choice(request, campaign) -> tuple[Phase | None, str]:
+    """(the phase to move to, the reason) from the posted PhaseForm; (None, "") with a message when the form is
+    incomplete or the campaign is already there."""
     form = PhaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择要切换到的阶段。")
-        return redirect("campaign_detail", slug=slug)
+        return None, ""
     target = Phase(form.cleaned_data["phase"])
-    reason = form.cleaned_data["reason"]
     if target == campaign.phase:
         messages.info(request, f"当前已处于“{target.label}”阶段，无需切换。")
+        return None, ""
+    return target, form.cleaned_data["reason"]
+
+
+@staff_required
+@require_POST
+def campaign_phase(request, slug):
+    """Step one of a phase move, without JavaScript: the chosen phase on a confirmation page (nothing changes
+    yet); its button posts to campaign_phase_confirm."""
+    campaign = campaign_for(request, slug, need="manage")
+    target, reason = _phase_choice(request, campaign)
+    if target is None:
         return redirect("campaign_detail", slug=slug)
-    if request.POST.get("confirm") != "1":
-        return render(request, "scoring/setup/campaign_phase_confirm.html", {
-            "campaign": campaign, "target": target, "reason": reason,
-            "backwards": target < campaign.phase,
-        })
+    return render(request, "campaigns/campaign_phase_confirm.html", {
+        "campaign": campaign, "target": target, "reason": reason, "backwards": target < campaign.phase,
+    })
+
+
+@staff_required
+@require_POST
+def campaign_phase_confirm(request, slug):
+    """Step two: the move itself (audited, with its reason)."""
+    campaign = campaign_for(request, slug, need="manage")
+    target, reason = _phase_choice(request, campaign)
+    if target is None:
+        return redirect("campaign_detail", slug=slug)
     before = campaign.phase_label
     campaign_services.set_phase(campaign=campaign, phase=target, actor=request.user, reason=reason)
     messages.success(request, f"阶段已从“{before}”切换到“{target.label}”。")
@@ -353,11 +369,12 @@ def campaign_phase(request, slug):
 
 @staff_required
 def campaign_dates(request, slug):
-    campaign = campaign_for(request, slug)
-    dates = campaign_settings(campaign)["dates"]
-    form = PhaseDatesForm(request.POST or None, dates=dates)
+    campaign = campaign_for(request, slug, need="manage")
+    form = PhaseDatesForm(request.POST or None, dates=campaign_settings(campaign)["dates"])
     errors = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        errors = ["日期格式应为 年-月-日，如 2026-03-10。"]
+    elif request.method == "POST":
         try:
             campaign_services.update_phase_dates(campaign=campaign, dates=form.dates(), actor=request.user)
         except ValidationError as exc:
@@ -365,8 +382,5 @@ def campaign_dates(request, slug):
         else:
             messages.success(request, "已保存各阶段日期。")
             return redirect("campaign_detail", slug=slug)
-    elif request.method == "POST":
-        errors = ["日期格式应为 年-月-日，如 2026-03-10。"]
-    return render(request, "scoring/setup/campaign_dates.html", {"campaign": campaign, "form": form,
-                                                                  "errors": errors},
+    return render(request, "campaigns/campaign_dates.html", {"campaign": campaign, "form": form, "errors": errors},
                   status=400 if errors else 200)

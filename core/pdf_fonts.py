@@ -20,7 +20,7 @@ import json
 import os
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from django.apps import apps
@@ -80,7 +80,7 @@ def text_face() -> tuple[str, int]:
     return system_face("Regular")
 
 
-@lru_cache(maxsize=None)
+@cache
 def system_face(style: str) -> tuple[str, int]:
     """(file, face index) of the system's Noto Sans CJK SC face `style`, found with fontconfig (once a process)."""
     try:

@@ -176,7 +176,7 @@ RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy: the request header holding the real client address (e.g. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_META_KEY = envparse.string("RATELIMIT_IP_META_KEY", pattern="[A-Z][A-Z0-9_]*",
                                         expected="a request.META key such as HTTP_X_FORWARDED_FOR") or None
-RATELIMIT_VIEW = "portal.views.ratelimited"
+RATELIMIT_VIEW = "core.ratelimits.ratelimited"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
 # Security, strict unless DEBUG.

@@ -23,10 +23,6 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def ratelimited(request, exception=None):
-    return render(request, "errors/429.html", status=429)
-
-
 def forbidden(request, exception=None):
     return render(request, "errors/403.html", {"message": str(exception or "")}, status=403)
 

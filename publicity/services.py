@@ -20,6 +20,8 @@ from audit.services import record
 from branches.models import Org
 from campaigns.models import Campaign, Phase
 from campaigns.scales import band_labels_by_sector, rank
+from campaigns.selectors import targets
+from campaigns.services import set_phase
 from publicity.models import (
     OBJECTION_MAX_CHARS,
     Objection,
@@ -27,6 +29,7 @@ from publicity.models import (
     Publicity,
     PublishedResult,
 )
+from publicity.signals import results_finalised
 from scoring.models import Grade
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -51,22 +54,9 @@ def _fmt(day: datetime.date) -> str:
 
 
 def _move_phase(*, campaign, phase, actor, reason):
-    """Move the campaign's phase through B's set_phase when it exists (it audits); otherwise set it and audit."""
-    try:
-        from campaigns.services import set_phase
-    except ImportError:
-        set_phase = None
-    if set_phase is not None:
-        set_phase(campaign=campaign, phase=phase, actor=actor, reason=reason)
-        campaign.refresh_from_db(fields=["phase"])
-        return
-    before = campaign.phase
-    if before == phase:
-        return
-    campaign.phase = phase
-    campaign.save(update_fields=["phase"])
-    record(actor=actor, action="campaign.phase", obj=campaign, campaign_id=campaign.pk,
-           before={"phase": Phase(before).label}, after={"phase": Phase(phase).label}, reason=reason)
+    """Move the campaign's phase through campaigns.services.set_phase (which audits)."""
+    set_phase(campaign=campaign, phase=phase, actor=actor, reason=reason)
+    campaign.refresh_from_db(fields=["phase"])
 
 
 def unit_names(campaign, orgs) -> dict[int, str]:
@@ -78,39 +68,43 @@ def unit_names(campaign, orgs) -> dict[int, str]:
     return {org_id: names.get(path, "") for org_id, path in unit_path.items()}
 
 
-@transaction.atomic
-def publish_results(*, campaign, actor, starts_on=None, days=None, today=None) -> Publicity:
-    """Publish the final grades of every 定级对象 for `days` days (default campaign.publicity_days) from
-    `starts_on` (default today, Asia/Shanghai) and move the campaign to 公示. Refuses (ValidationError, nothing
-    saved) when already published, before 上级评定, or while any 定级对象 has no grade or is being re-graded."""
-    from campaigns.selectors import targets
-
-    caller_campaign = campaign
-    campaign = Campaign.objects.select_for_update().select_related("root").get(pk=campaign.pk)
-    today = today or local_today()
-    starts_on = starts_on or today
-    days = campaign.publicity_days if days is None else days
+def _publish_blockers(campaign, orgs, grades, *, starts_on, days, today) -> list[str]:
+    """Every reason the results cannot be published yet (empty: they can)."""
     errors = []
-    existing = Publicity.objects.filter(campaign=campaign).first()
-    if existing:
-        raise ValidationError(f"本次定级结果已于{_fmt(existing.starts_on)}发布公示，不能重复发布。")
     if campaign.phase < Phase.REVIEW:
         errors.append(f"当前阶段为「{campaign.phase_label}」，上级评定后才能发布公示。")
     if not isinstance(days, int) or days < 1 or days > MAX_PUBLICITY_DAYS:
         errors.append(f"公示天数须为 1 至 {MAX_PUBLICITY_DAYS} 天。")
     if starts_on < today:
         errors.append(f"公示开始日期（{_fmt(starts_on)}）不能早于今天（{_fmt(today)}）。")
-    orgs = list(targets(campaign))
-    grades = {g.org_id: g for g in Grade.objects.filter(campaign=campaign, org__in=orgs)}
-    missing = [o.name for o in orgs if not (grades.get(o.pk) and grades[o.pk].final_label)]
     if not orgs:
         errors.append("本次工作没有定级对象。")
+    missing = [o.name for o in orgs if not (grades.get(o.pk) and grades[o.pk].final_label)]
     if missing:
         shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
         errors.append(f"{len(missing)} 个定级对象尚未定级，不能发布公示：{shown}。")
     reopened = [o.name for o in orgs if grades.get(o.pk) and grades[o.pk].reopened]
     if reopened:
         errors.append(f"{len(reopened)} 个组织正在重新评定：{'、'.join(reopened[:10])}。")
+    return errors
+
+
+@transaction.atomic
+def publish_results(*, campaign, actor, starts_on=None, days=None, today=None) -> Publicity:
+    """Publish the final grades of every 定级对象 for `days` days (default campaign.publicity_days) from
+    `starts_on` (default today, Asia/Shanghai) and move the campaign to 公示. Refuses (ValidationError, nothing
+    saved) when already published, before 上级评定, or while any 定级对象 has no grade or is being re-graded."""
+    caller_campaign = campaign
+    campaign = Campaign.objects.select_for_update().select_related("root").get(pk=campaign.pk)
+    today = today or local_today()
+    starts_on = starts_on or today
+    days = campaign.publicity_days if days is None else days
+    existing = Publicity.objects.filter(campaign=campaign).first()
+    if existing:
+        raise ValidationError(f"本次定级结果已于{_fmt(existing.starts_on)}发布公示，不能重复发布。")
+    orgs = list(targets(campaign))
+    grades = {g.org_id: g for g in Grade.objects.filter(campaign=campaign, org__in=orgs)}
+    errors = _publish_blockers(campaign, orgs, grades, starts_on=starts_on, days=days, today=today)
     if errors:
         raise ValidationError(errors)
 
@@ -283,10 +277,7 @@ def finalise_blockers(campaign, today=None) -> list[str]:
 def finalise_results(*, campaign, actor, today=None) -> Publicity:
     """Make the results final: only after the window's last day, with no pending objection and no org being
     re-graded (else ValidationError with every reason). Creates the rectification plans and issues star ratings
-    (valid from `today`)."""
-    from rectification.services import create_plans
-    from rectification.stars import issue_star_ratings
-
+    (valid from `today`) through the receivers of publicity.signals.results_finalised, in this transaction."""
     today = today or local_today()
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     reasons = finalise_blockers(campaign, today)
@@ -298,6 +289,5 @@ def finalise_results(*, campaign, actor, today=None) -> Publicity:
     publicity.save(update_fields=["finalised_at", "finalised_by"])
     record(actor=actor, action="publicity.finalised", obj=publicity, campaign_id=campaign.pk,
            after={"finalised_on": today.isoformat(), "orgs": publicity.results.count()})
-    create_plans(campaign=campaign, actor=actor)
-    issue_star_ratings(campaign=campaign, actor=actor, valid_from=today)
+    results_finalised.send(sender=Publicity, campaign=campaign, actor=actor, today=today)
     return publicity

@@ -13,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 from branches.access import org_for, reviewer_or_staff_required, staff_required, viewer_for
 from campaigns.access import campaign_for
 from core.forms import apply_errors, error_text
-from portal.views import ratelimited
+from core.ratelimits import ratelimited
 from publicity import forms
 from publicity import selectors as sel
 from publicity import services as publicity_service

@@ -7,4 +7,4 @@ class RectificationConfig(AppConfig):
 
     def ready(self):
         # The org page panels of 整改提升 and 星级, and the campaign page links of this app.
-        from rectification import panels, views  # noqa: F401
+        from rectification import panels, receivers, views  # noqa: F401

@@ -116,6 +116,8 @@ class RectificationProgress(models.Model):
         verbose_name_plural = "整改进展"
         ordering = ["reported_at", "id"]
 
+    def __str__(self):
+        return self.text[:40]
 
 class StarStatus(models.TextChoices):
     VALID = "valid", "有效"

@@ -60,6 +60,11 @@ def investigation_rows(campaign: Campaign, viewer: Viewer | None = None) -> list
     return [InvestigationRow(o, invs.get(o.pk), grades.get(o.pk)) for o in orgs]
 
 
+def investigation_of(campaign: Campaign, org: Org) -> Investigation | None:
+    """The org's checklist in this campaign (with who filled it), or None while nobody has."""
+    return Investigation.objects.filter(campaign=campaign, org=org).select_related("filled_by").first()
+
+
 def org_investigations(org) -> list[Investigation]:
     """The checklists of one org, newest campaign first (for the org page)."""
     return list(Investigation.objects.filter(org=org).select_related("campaign", "filled_by")

@@ -74,6 +74,8 @@ class GuessBlock(models.Model):
         verbose_name = "测评码猜测限制"
         verbose_name_plural = "测评码猜测限制"
 
+    def __str__(self):
+        return "测评码试探限制"
 
 class SurveyResponse(models.Model):
     """One anonymous answer sheet. Fields are checked by tests/surveys/test_anonymity.py: nothing here may link an
@@ -100,6 +102,8 @@ class SurveyResponse(models.Model):
                                    name="response_category_valid"),
         ]
 
+    def __str__(self):
+        return "无记名测评答卷"  # nothing that could tell one answer from another
 
 PAPER_CATEGORIES = ("member", "masses", "served")
 

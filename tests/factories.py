@@ -62,9 +62,9 @@ def rubric(sector_name, name="测试版", split=STANDARD_SPLIT, criteria_per_ind
 
 
 def org(code, name, kind, parent=None, sector_name=None, **facts):
-    fields = dict(code=code, name=name, kind=kind, sector=sector(sector_name) if sector_name else None,
-                  secretary=facts.pop("secretary", f"{name[:2]}书记"), member_count=facts.pop("member_count", 20),
-                  recruits_3y=facts.pop("recruits_3y", 1))
+    fields = {"code": code, "name": name, "kind": kind, "sector": sector(sector_name) if sector_name else None,
+                  "secretary": facts.pop("secretary", f"{name[:2]}书记"), "member_count": facts.pop("member_count", 20),
+                  "recruits_3y": facts.pop("recruits_3y", 1)}
     fields.update(facts)
     if parent is None:
         return Org.objects.add_root(fields)

@@ -27,7 +27,7 @@ def test_demo_loads_a_county_and_is_idempotent():
     sectors = set(Org.objects.exclude(sector=None).values_list("sector__name", flat=True))
     assert {"村", "社区", "机关事业单位", "国有企业和国有金融机构", "非公有制经济组织", "社会组织", "中小学校",
             "高校教师党支部", "高校学生党支部"} <= sectors
-    assert {r for r in RoleAssignment.objects.values_list("role", flat=True)} == {"staff", "reviewer", "secretary"}
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == {"staff", "reviewer", "secretary"}
 
     finished, current, college = (Campaign.objects.get(slug=s) for s in ("sfx-2025", "sfx-2026", "xy-2026"))
     assert current.phase == Phase.SELF and current.previous == finished

@@ -79,6 +79,8 @@ class SheetScore(models.Model):
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="sheet_score_range"),
         ]
 
+    def __str__(self):
+        return f"{self.score}"
 
 class SheetNote(models.Model):
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="notes")
@@ -88,6 +90,8 @@ class SheetNote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sheet", "indicator"], name="sheet_note_unique")]
 
+    def __str__(self):
+        return self.note[:40]
 
 class OfflineVotes(models.Model):
     """Survey votes entered from paper through the offline score import (import_scores). Grading adds them to

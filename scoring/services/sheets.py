@@ -162,6 +162,34 @@ def _locked_sheet(campaign, org, kind) -> ScoreSheet:
 
 # ---------------------------------------------------------------- self-evaluation
 
+def _parse_self_scores(indicators, scores: dict, *, required: bool) -> dict[int, tuple]:
+    """{criterion_id: (indicator, criterion, Decimal or None)} from the raw form values; every problem at once."""
+    errors = []
+    parsed: dict[int, tuple[Indicator, Criterion, Decimal | None]] = {}
+    for ind in indicators:
+        for crit in ind.items:
+            try:
+                value = parse_score(scores.get(crit.pk, scores.get(str(crit.pk))), crit.max_score,
+                                    _item_key(ind, crit), required=required)
+            except ValidationError as e:
+                errors.extend(e.messages)
+                continue
+            parsed[crit.pk] = (ind, crit, value)
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+def _set_self_status(sheet, *, submit: bool, actor) -> None:
+    """Submitting locks the sheet; saving a draft keeps a RETURNED sheet returned until it is submitted again."""
+    if submit:
+        sheet.status = SheetStatus.SUBMITTED
+        sheet.submitted_at = timezone.now()
+        sheet.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    elif sheet.status != SheetStatus.RETURNED:
+        sheet.status = SheetStatus.DRAFT
+
+
 def save_self_evaluation(*, campaign: Campaign, org: Org, actor, scores: dict, notes: dict | None = None,
                          submit: bool = False) -> ScoreSheet:
     """Save the secretary's self-evaluation: `scores` {criterion_id: raw value} (blank allowed in a draft),
@@ -170,19 +198,7 @@ def save_self_evaluation(*, campaign: Campaign, org: Org, actor, scores: dict, n
     with the before/after totals and the changed items."""
     cs = campaign_sector_for(campaign, org)
     indicators = rubric_items(cs.rubric_id)
-    errors = []
-    parsed: dict[int, tuple[Indicator, Criterion, Decimal | None]] = {}
-    for ind in indicators:
-        for crit in ind.items:
-            try:
-                value = parse_score(scores.get(crit.pk, scores.get(str(crit.pk))), crit.max_score,
-                                    _item_key(ind, crit), required=submit)
-            except ValidationError as e:
-                errors.extend(e.messages)
-                continue
-            parsed[crit.pk] = (ind, crit, value)
-    if errors:
-        raise ValidationError(errors)
+    parsed = _parse_self_scores(indicators, scores, required=submit)
     note_map = {ind.pk: str((notes or {}).get(ind.pk, (notes or {}).get(str(ind.pk), "")) or "") for ind in indicators}
 
     with transaction.atomic():
@@ -198,12 +214,7 @@ def save_self_evaluation(*, campaign: Campaign, org: Org, actor, scores: dict, n
         _write_notes(sheet, note_map)
         sheet.total = sum((r.score for r in rows), Decimal("0")).quantize(ONE_DECIMAL) if rows else None
         sheet.source = SheetSource.ONLINE
-        if submit:
-            sheet.status = SheetStatus.SUBMITTED
-            sheet.submitted_at = timezone.now()
-            sheet.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
-        elif sheet.status != SheetStatus.RETURNED:
-            sheet.status = SheetStatus.DRAFT
+        _set_self_status(sheet, submit=submit, actor=actor)
         sheet.save()
         after_items = {_item_key(ind, crit): str(value) for ind, crit, value in parsed.values() if value is not None}
         changed_before, changed_after = diff(before_items, after_items)

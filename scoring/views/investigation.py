@@ -3,43 +3,40 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
-from branches.access import (
-    can_review_org,
-    org_for,
-    reviewer_or_staff_required,
-    viewer_for,
-)
-from campaigns.access import campaign_for
+from branches.access import reviewer_or_staff_required, viewer_for
+from campaigns.access import campaign_for, may_review_org, target_for
 from campaigns.models import Phase
 from core.forms import apply_errors
 from scoring import forms
 from scoring import selectors as sel
-from scoring.models import Investigation
 from scoring.services import investigation as investigation_service
 
 
 @reviewer_or_staff_required
 def investigation_list(request, slug):
-    campaign = campaign_for(request, slug)
+    campaign = campaign_for(request, slug, need="review")
     viewer = viewer_for(request.user)
     rows = sel.investigation_rows(campaign, viewer)
+    is_open = campaign.phase == Phase.INVESTIGATE
     for row in rows:
-        row.editable = campaign.phase == Phase.INVESTIGATE and can_review_org(viewer, row.org)
-    filled = sum(1 for r in rows if r.investigation)
-    return render(request, "scoring/after/investigation_list.html", {
-        "campaign": campaign, "rows": rows, "filled": filled, "open": campaign.phase == Phase.INVESTIGATE,
+        row.editable = is_open and may_review_org(viewer, row.org)
+    return render(request, "scoring/investigation/list.html", {
+        "campaign": campaign, "rows": rows, "filled": sum(1 for r in rows if r.investigation), "open": is_open,
     })
 
 
 @reviewer_or_staff_required
 def investigation_edit(request, slug, code):
-    campaign = campaign_for(request, slug)
-    org = org_for(request, code, need="review")
-    inv = Investigation.objects.filter(campaign=campaign, org=org).select_related("filled_by").first()
+    """Show and save one org's checklist (audited); saving only during the 调查摸底 phase."""
+    campaign, org = target_for(request, slug, code, need="review")
+    inv = sel.investigation_of(campaign, org)
     editable = campaign.phase == Phase.INVESTIGATE
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied(f"当前阶段为「{campaign.phase_label}」，调查摸底未开放。")
+    if request.method != "POST":
+        initial = forms.InvestigationForm.initial_from(investigation_service.investigation_values(inv))
+        form = forms.InvestigationForm(initial=initial)
+    elif not editable:
+        raise PermissionDenied(f"当前阶段为「{campaign.phase_label}」，调查摸底未开放。")
+    else:
         form = forms.InvestigationForm(request.POST)
         if form.is_valid():
             try:
@@ -50,9 +47,6 @@ def investigation_edit(request, slug, code):
             else:
                 messages.success(request, f"已保存{org.name}的调查摸底情况。")
                 return redirect("investigation_list", slug=campaign.slug)
-    else:
-        initial = forms.InvestigationForm.initial_from(investigation_service.investigation_values(inv))
-        form = forms.InvestigationForm(initial=initial)
-    return render(request, "scoring/after/investigation_edit.html", {
+    return render(request, "scoring/investigation/edit.html", {
         "campaign": campaign, "org": org, "form": form, "investigation": inv, "editable": editable,
     })

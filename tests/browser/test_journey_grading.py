@@ -44,13 +44,13 @@ def test_self_evaluation_review_and_grade(live_server, page, phone_page, journey
     fill_all(phone_page, "5")
     phone_page.locator(".criterion input").first.fill("8.25")
     with phone_page.expect_navigation():
-        phone_page.click("button[value=save]")
+        phone_page.click("#self-save")
     assert "最多保留一位小数" in phone_page.inner_text("[role=alert]")
     shot(phone_page, "grading-01-self-error-phone")
     phone_page.locator(".criterion input").first.fill("5")
     phone_page.on("dialog", lambda d: d.accept())
     with phone_page.expect_navigation():
-        phone_page.click("button[value=submit]")
+        phone_page.click("#self-submit")
     assert "自评已提交，总分 70.0" in phone_page.inner_text(".messages")
     shot(phone_page, "grading-02-self-submitted-phone")
     assert ScoreSheet.objects.get(kind=SheetKind.SELF).status == SheetStatus.SUBMITTED
@@ -60,7 +60,7 @@ def test_self_evaluation_review_and_grade(live_server, page, phone_page, journey
     page.goto(f"{base}/campaigns/{campaign.slug}/self/vil-2/")
     page.fill("textarea[name=reason]", "工作业绩一项缺少佐证材料")
     with page.expect_navigation():
-        page.click("button[value=return]")
+        page.click("#self-return")
     assert "已退回" in page.inner_text(".messages")
 
     # 3. the secretary sees the reason, fixes and resubmits
@@ -69,7 +69,7 @@ def test_self_evaluation_review_and_grade(live_server, page, phone_page, journey
     fill_all(phone_page, "5")
     phone_page.locator(".criterion input").first.fill("7")
     with phone_page.expect_navigation():
-        phone_page.click("button[value=submit]")
+        phone_page.click("#self-submit")
     assert "总分 72.0" in phone_page.inner_text(".messages")
 
     # 4. survey votes arrive; the review opens; the reviewer scores every criterion
@@ -83,7 +83,7 @@ def test_self_evaluation_review_and_grade(live_server, page, phone_page, journey
         box.fill("5")
     page.fill("textarea[name=opinion]", "材料齐全，工作扎实")
     with page.expect_navigation():
-        page.click("button[value=review]")
+        page.click("#review-save")
     assert "评定得分已保存" in page.inner_text(".messages")
     shot(page, "grading-03-review-desktop")
 

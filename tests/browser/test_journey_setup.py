@@ -1,11 +1,13 @@
 """Setup journey in a real browser: staff logs in, imports the org tree from a workbook (preview → confirm), creates
-a campaign with the campaign form and sees its coverage; the same pages on a phone."""
+a campaign with the campaign form, sees its coverage and moves it to the next phase (choose, then confirm); the same
+pages on a phone."""
 import re
 
 import pytest
 
 from branches.models import Org, Sector
 from branches.seed import seed_sectors
+from campaigns.models import Campaign, Phase
 from tests import factories as f
 from tests.branches.workbooks import org_row, small_county_rows, xlsx
 from tests.browser.conftest import login, shot
@@ -83,6 +85,18 @@ def test_staff_imports_the_tree_and_creates_a_campaign(live_server, page, phone_
     assert coverage.locator(".stat").first.inner_text().split()[0] == "5"
     assert "东一村第一党支部" in coverage.text_content() and "随“东一村党总支”一并定级" in coverage.inner_text()
     shot(page, "setup-05-campaign-coverage-desktop")
+
+    # 4b. Move the campaign to 调查摸底 in two steps: choose the phase, then confirm it on its own page.
+    page.select_option('select[name="phase"]', str(Phase.INVESTIGATE.value))
+    page.fill('input[name="reason"]', "动员部署完成")
+    with page.expect_navigation():
+        page.click("text=切换阶段…")
+    assert "确认切换阶段" in page.inner_text("h1") and Campaign.objects.get().phase == Phase.MOBILISE
+    with page.expect_navigation():
+        page.click('button:has-text("确认切换")')
+    assert re.search(r"/campaigns/test-2026/$", page.url)
+    assert "阶段已从“动员部署”切换到“调查摸底”" in page.inner_text(".messages")
+    assert Campaign.objects.get().phase == Phase.INVESTIGATE
 
     # 5. The same pages on a phone: re-import of the same file changes nothing; tree and coverage readable.
     login(phone_page, base, "staff", "pw-staff")

@@ -78,6 +78,14 @@ def test_edit_page_roles(client, investigating, tree, staff, reviewer_of_townshi
     assert login(client, staff).get(url).status_code == 200
 
 
+def test_edit_page_only_for_targets(client, investigating, tree, staff):
+    # 一村第一党支部 is graded with its 总支: it has no checklist of its own
+    url = reverse("investigation_edit", args=[investigating.slug, "vil-1-b1"])
+    assert login(client, staff).get(url).status_code == 404
+    assert client.post(url, form_data()).status_code == 404
+    assert not Investigation.objects.exists()
+
+
 def test_edit_page_names_the_missing_point(client, investigating, tree, staff):
     data = form_data()
     del data["leadership_ok"]

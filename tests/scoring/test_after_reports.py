@@ -43,7 +43,7 @@ def sheet_rows(exporter):
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header_index = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
     header = rows[header_index]
-    return header, [dict(zip(header, r)) for r in rows[header_index + 1:] if r[0] is not None]
+    return header, [dict(zip(header, r, strict=False)) for r in rows[header_index + 1:] if r[0] is not None]
 
 
 def test_diaocha_xlsx_rows(campaign, tree, staff):

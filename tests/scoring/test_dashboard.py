@@ -86,6 +86,23 @@ def test_recompute_button_staff_only(client, filled, staff, reviewer_of_township
     assert "已重新计算全部等次：好 1，较好 0，一般 0，较差 0，先进 1，后进 0，未定级 5" in response.content.decode()
 
 
+def test_recompute_takes_post_only_and_goes_back_within_the_site(client, filled, staff):
+    login(client, staff)
+    grade = reverse("grade_campaign", args=[filled.slug])
+    assert client.get(grade).status_code == 405
+    assert client.post(grade)["Location"] == url(filled)
+    review = reverse("review_list", args=[filled.slug])
+    assert client.post(grade, {"next": review})["Location"] == review
+    for elsewhere in ("https://evil.example/", "//evil.example/x"):
+        assert client.post(grade, {"next": elsewhere})["Location"] == url(filled)
+
+
+def test_dashboard_recompute_button_for_staff_only(client, filled, staff, reviewer_of_township):
+    button = f'action="{reverse("grade_campaign", args=[filled.slug])}"'
+    assert button in login(client, staff).get(url(filled)).content.decode()
+    assert button not in login(client, reviewer_of_township).get(url(filled)).content.decode()
+
+
 def test_campaign_page_links_registered(client, filled, staff):
     body = login(client, staff).get(reverse("campaign_detail", args=[filled.slug])).content.decode()
     assert reverse("campaign_dashboard", args=[filled.slug]) in body

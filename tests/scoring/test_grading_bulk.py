@@ -53,7 +53,7 @@ def test_bulk_audit_entries_read_back_like_orm_entries(campaign, tree, staff):
     town = big_township(tree, 120)
     orgs = list(Org.objects.filter(path__startswith=town.path, depth=town.depth + 1).order_by("path"))
     bulk_inputs(campaign, orgs)
-    before = datetime.datetime.now(datetime.timezone.utc)
+    before = datetime.datetime.now(datetime.UTC)
     recompute_campaign(campaign=campaign, actor=staff)
     entries = list(AuditEntry.objects.filter(campaign_id=campaign.pk, action="grade.computed").order_by("id"))
     assert len(entries) == 120

@@ -119,9 +119,12 @@ def test_extra_columns_and_order_free(tmp_path, campaign, tree):
 
 # ------------------------------------------------------------------ web page
 
-def upload(client, campaign, content, action="preview"):
-    return client.post(reverse("import_scores", args=[campaign.slug]),
-                       {"file": SimpleUploadedFile("s.xlsx", content), "action": action})
+def upload(client, campaign, content):
+    return client.post(reverse("import_scores", args=[campaign.slug]), {"file": SimpleUploadedFile("s.xlsx", content)})
+
+
+def confirm_url(campaign):
+    return reverse("import_scores_confirm", args=[campaign.slug])
 
 
 def test_page_preview_then_confirm(client, campaign, tree, staff):
@@ -133,12 +136,11 @@ def test_page_preview_then_confirm(client, campaign, tree, staff):
     assert response.status_code == 200 and "甲镇社区党支部" in body and "确认导入" in body
     assert not ScoreSheet.objects.exists()  # preview writes nothing
     token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
-    response = client.post(reverse("import_scores", args=[campaign.slug]), {"action": "confirm", "token": token})
+    response = client.post(confirm_url(campaign), {"token": token})
     assert response.status_code == 302
     assert Grade.objects.get(org=tree["com-1"]).computed_label == "好"
     # the stored upload is consumed: confirming twice does nothing more
-    response = client.post(reverse("import_scores", args=[campaign.slug]), {"action": "confirm", "token": token},
-                           follow=True)
+    response = client.post(confirm_url(campaign), {"token": token}, follow=True)
     assert "请先上传" in response.content.decode()
 
 
@@ -158,3 +160,21 @@ def test_page_refuses_other_roles(client, request, campaign, persona, status):
 def test_page_needs_login(client, campaign):
     response = client.get(reverse("import_scores", args=[campaign.slug]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_confirm_takes_post_only(client, campaign, staff):
+    assert login(client, staff).get(confirm_url(campaign)).status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["reviewer_of_township", "secretary_of_branch"])
+def test_confirm_refuses_other_roles(client, request, campaign, tree, staff, persona):
+    login(client, staff)
+    body = upload(client, campaign, workbook([["com-1", 95, 9, 1, 0, 92.5]])).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
+    client.logout()
+    assert login(client, request.getfixturevalue(persona)).post(confirm_url(campaign),
+                                                               {"token": token}).status_code == 403
+    client.logout()
+    response = client.post(confirm_url(campaign), {"token": token})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not ScoreSheet.objects.exists() and not Grade.objects.exists()

@@ -44,21 +44,32 @@ def test_reviewer_cannot_use_staff_pages(client, campaign, reviewer_of_township,
     assert login(client, reviewer_of_township).get(url).status_code == 403
 
 
-def test_reviewer_cannot_move_phases(client, campaign, reviewer_of_township):
-    response = login(client, reviewer_of_township).post(reverse("campaign_phase", args=[campaign.slug]),
-                                                        {"phase": 3, "confirm": "1"})
+@pytest.mark.parametrize("step", ["campaign_phase", "campaign_phase_confirm"])
+def test_reviewer_cannot_move_phases(client, campaign, reviewer_of_township, step):
+    response = login(client, reviewer_of_township).post(reverse(step, args=[campaign.slug]), {"phase": 3})
     assert response.status_code == 403
     campaign.refresh_from_db()
     assert campaign.phase == Phase.MOBILISE
 
 
-def test_phase_control_refuses_anonymous_and_secretary(client, campaign, secretary_of_branch):
-    url = reverse("campaign_phase", args=[campaign.slug])
-    response = client.post(url, {"phase": 3, "confirm": "1"})
+@pytest.mark.parametrize("step", ["campaign_phase", "campaign_phase_confirm"])
+def test_phase_control_refuses_anonymous_and_secretary(client, campaign, secretary_of_branch, step):
+    url = reverse(step, args=[campaign.slug])
+    response = client.post(url, {"phase": 3})
     assert response.status_code == 302 and "/login/" in response["Location"]
-    assert login(client, secretary_of_branch).post(url, {"phase": 3, "confirm": "1"}).status_code == 403
+    assert login(client, secretary_of_branch).post(url, {"phase": 3}).status_code == 403
     campaign.refresh_from_db()
     assert campaign.phase == Phase.MOBILISE and not AuditEntry.objects.filter(action="campaign.phase").exists()
+
+
+@pytest.mark.parametrize("step", ["campaign_phase", "campaign_phase_confirm"])
+def test_phase_steps_take_post_only(client, campaign, staff, step):
+    assert login(client, staff).get(reverse(step, args=[campaign.slug])).status_code == 405
+
+
+def test_phase_steps_of_a_campaign_out_of_reach_are_404(client, staff):
+    for step in ("campaign_phase", "campaign_phase_confirm"):
+        assert login(client, staff).post(reverse(step, args=["nope"]), {"phase": 3}).status_code == 404
 
 
 def test_reviewer_outside_scope_gets_404(client, town_campaign, other_reviewer, reviewer_of_township):
@@ -184,23 +195,35 @@ def test_extra_sections_registry(client, staff, reviewer_of_township, campaign, 
 def test_phase_move_needs_confirmation_then_is_audited_forward_and_back(client, staff, campaign):
     login(client, staff)
     url = reverse("campaign_phase", args=[campaign.slug])
+    confirm = reverse("campaign_phase_confirm", args=[campaign.slug])
     response = client.post(url, {"phase": Phase.SURVEY, "reason": "按计划"})
-    assert response.status_code == 200 and "确认切换" in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and "确认切换" in body and f'action="{confirm}"' in body
     campaign.refresh_from_db()
     assert campaign.phase == Phase.MOBILISE
-    response = client.post(url, {"phase": Phase.SURVEY, "reason": "按计划", "confirm": "1"})
+    response = client.post(confirm, {"phase": Phase.SURVEY, "reason": "按计划"})
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.phase == Phase.SURVEY
     response = client.post(url, {"phase": Phase.SELF})
     assert "退回" in response.content.decode()
-    client.post(url, {"phase": Phase.SELF, "confirm": "1"})
+    client.post(confirm, {"phase": Phase.SELF})
     campaign.refresh_from_db()
     assert campaign.phase == Phase.SELF
     entries = list(AuditEntry.objects.filter(action="campaign.phase", campaign_id=campaign.pk).order_by("id"))
     assert [(e.before["阶段"], e.after["阶段"], e.actor) for e in entries] == [
         ("动员部署", "党员群众测评", staff), ("党员群众测评", "自评", staff)]
     assert entries[0].reason == "按计划"
+
+
+def test_phase_confirm_without_a_move_changes_nothing(client, staff, campaign):
+    login(client, staff)
+    confirm = reverse("campaign_phase_confirm", args=[campaign.slug])
+    response = client.post(confirm, {"phase": Phase.MOBILISE}, follow=True)
+    assert "无需切换" in response.content.decode()
+    response = client.post(confirm, {"phase": ""}, follow=True)
+    assert "请选择要切换到的阶段" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="campaign.phase").exists()
 
 
 def test_phase_dates_edit(client, staff, reviewer_of_township, campaign):

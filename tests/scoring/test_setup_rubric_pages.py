@@ -68,15 +68,15 @@ def test_import_upload_preview_confirm(client, staff, tree):
     assert "确认导入" in text and "党组织带头人细则一" in text and "7 个指标、14 条细则" in text
     assert RubricVersion.objects.count() == 0  # preview saves nothing
     token = response.context["token"]
-    response = client.post(reverse("rubric_import"), {"token": token, "sector": sector.pk, "name": "2026版",
-                                                      "action": "confirm", "filename": "r.xlsx"})
+    response = client.post(reverse("rubric_import_confirm"), {"token": token, "sector": sector.pk, "name": "2026版",
+                                                              "filename": "r.xlsx"})
     rubric = RubricVersion.objects.get(sector=sector, name="2026版")
     assert response.status_code == 302 and response["Location"] == reverse("rubric_detail", args=[rubric.pk])
     assert rubric.indicators.count() == 7
     assert AuditEntry.objects.filter(action="rubric.import", object_id=str(rubric.pk)).exists()
     # the stored upload is gone: confirming again is refused
-    response = client.post(reverse("rubric_import"), {"token": token, "sector": sector.pk, "name": "2026版x",
-                                                      "action": "confirm"}, follow=True)
+    response = client.post(reverse("rubric_import_confirm"), {"token": token, "sector": sector.pk, "name": "2026版x"},
+                           follow=True)
     assert "已失效" in response.content.decode()
     assert RubricVersion.objects.count() == 1
 
@@ -103,9 +103,48 @@ def test_import_not_a_workbook(client, staff, tree):
 
 def test_import_forged_token_is_refused(client, staff, tree):
     sector = f.sector("村")
-    response = login(client, staff).post(reverse("rubric_import"), {
-        "token": "../../settings", "sector": sector.pk, "name": "x", "action": "confirm"}, follow=True)
+    response = login(client, staff).post(reverse("rubric_import_confirm"), {
+        "token": "../../settings", "sector": sector.pk, "name": "x"}, follow=True)
     assert "已失效" in response.content.decode() and RubricVersion.objects.count() == 0
+
+
+def preview_token(client, sector, name="2026版"):
+    response = client.post(reverse("rubric_import"), {"sector": sector.pk, "name": name, "file": upload()})
+    assert response.status_code == 200
+    return response.context["token"]
+
+
+def test_import_cancel_drops_the_upload(client, staff, tree):
+    sector = f.sector("中小学校")
+    token = preview_token(login(client, staff), sector)
+    response = client.post(reverse("rubric_import_cancel"), {"token": token})
+    assert response.status_code == 302 and response["Location"] == reverse("rubric_import")
+    response = client.post(reverse("rubric_import_confirm"), {"token": token, "sector": sector.pk, "name": "2026版"},
+                           follow=True)
+    assert "已失效" in response.content.decode() and RubricVersion.objects.count() == 0
+
+
+def test_import_confirm_checks_again(client, staff, tree):
+    # a name taken between preview and confirm: the page lists it, nothing is saved, the upload is gone
+    sector = f.sector("中小学校")
+    token = preview_token(login(client, staff), sector)
+    f.rubric("中小学校", name="2026版")
+    response = client.post(reverse("rubric_import_confirm"), {"token": token, "sector": sector.pk, "name": "2026版"})
+    assert response.status_code == 400 and "已有名为“2026版”" in response.content.decode()
+    assert RubricVersion.objects.count() == 1
+    response = client.post(reverse("rubric_import_confirm"), {"token": token, "sector": sector.pk, "name": "2027版"},
+                           follow=True)
+    assert "已失效" in response.content.decode() and RubricVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", ["rubric_import_confirm", "rubric_import_cancel"])
+def test_import_steps_take_post_from_staff_only(client, page, tree, staff, reviewer_of_township, secretary_of_branch):
+    url = reverse(page)
+    response = client.post(url, {"token": "0" * 32})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert login(client, reviewer_of_township).post(url, {"token": "0" * 32}).status_code == 403
+    assert login(client, secretary_of_branch).post(url, {"token": "0" * 32}).status_code == 403
+    assert login(client, staff).get(url).status_code == 405
 
 
 def edit_payload(rubric, **changes):

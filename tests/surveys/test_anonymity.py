@@ -49,7 +49,7 @@ def test_structural_check_catches_the_leaks_it_promises_to():
     """The check above must be able to fail: a model with the classic leaks is caught on every field."""
     from django.conf import settings
 
-    class Leaky(models.Model):
+    class Leaky(models.Model):  # noqa: DJ008
         token = models.ForeignKey(SurveyToken, on_delete=models.CASCADE)
         user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
         submitted_at = models.DateTimeField(auto_now_add=True)

@@ -190,7 +190,7 @@ def test_marking_a_code_used_writes_no_index_on_postgresql(codes, survey_campaig
         before = counts()
         for code in codes[:3]:
             assert services.answer_by_code(code=code, overall=1)
-        updated, hot = (a - b for a, b in zip(counts(), before))
+        updated, hot = (a - b for a, b in zip(counts(), before, strict=False))
     assert (updated, hot) == (3, 3)
 
 
@@ -211,5 +211,5 @@ def test_the_answer_statement_is_prepared_once_and_planned_once_on_postgresql(su
     before = plans()
     for code in codes:
         assert services.answer_by_code(code=code, overall=2, indicator_answers={str(indicator.pk): 1})
-    generic, custom = (a - b for a, b in zip(plans(), before))
+    generic, custom = (a - b for a, b in zip(plans(), before, strict=False))
     assert generic + custom == 12 and custom <= 5

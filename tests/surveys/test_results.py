@@ -69,7 +69,7 @@ def test_suggestions_come_in_random_not_arrival_order(survey_campaign, tree, sta
     positions = [html.index(s) for s in shown]
     assert positions != sorted(positions)  # 30 in arrival order by chance: 1 in 30!
     ids = list(SurveyResponse.objects.order_by("pk").values_list("suggestions", flat=True))
-    assert [s for s in sorted(shown, key=html.index)] == ids
+    assert sorted(shown, key=html.index) == ids
 
 
 # ---- overview -----------------------------------------------------------------------------------------------

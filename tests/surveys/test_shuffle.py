@@ -28,7 +28,7 @@ def test_shuffle_breaks_arrival_order_and_keeps_the_tally(tree):
     campaign = f.campaign(tree["county"], phase=Phase.SURVEY)
     codes = services.issue_tokens(campaign=campaign, org=tree["vil-2"], count=40)
     arrival = [f"第{i:02d}份" for i in range(40)]
-    for code, text in zip(codes, arrival):
+    for code, text in zip(codes, arrival, strict=False):
         services.submit_response(code=code, overall=1 + len(text) % 3, suggestions=text)
     assert _physical_order() == arrival  # the leak this command exists for
     before = vote_counts(campaign)

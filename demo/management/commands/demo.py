@@ -157,7 +157,7 @@ class Command(BaseCommand):
             if online_prefix and org.code.startswith(online_prefix):
                 codes = survey_services.issue_tokens(campaign=campaign, org=org, count=s + b + u + 3, actor=staff)
                 answers = [1] * s + [2] * b + [3] * u
-                for code, overall in zip(codes, answers):
+                for code, overall in zip(codes, answers, strict=False):
                     survey_services.submit_response(
                         code=code, overall=overall,
                         category=self.rng.choice(["member", "masses", "served", ""]),
