@@ -207,8 +207,8 @@ def rectification_rows(campaign: Campaign, viewer: Viewer | None = None,
     rows = []
     for pv in rectification_overview(campaign, viewer, today):
         p = pv.plan
-        common = dict(org_code=p.org.code, org_name=p.org.name, grade=p.label, yellow_card=p.yellow_card,
-                      contact_leader=p.contact_leader)
+        common = {"org_code": p.org.code, "org_name": p.org.name, "grade": p.label, "yellow_card": p.yellow_card,
+                  "contact_leader": p.contact_leader}
         if not pv.items:
             status = "经验推广" if p.tier == Tier.TOP else "未报送整改方案"
             rows.append(RectificationRow(**common, problems="", measures="", responsible="", deadline=None,

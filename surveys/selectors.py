@@ -114,7 +114,7 @@ def paper_differences(a: dict, b: dict) -> tuple[str, ...]:
         if x is None or y is None:
             out.append(f"{label}（一方未填）")
             continue
-        out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y) if u != v)
+        out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y, strict=True) if u != v)
     return tuple(out)
 
 
@@ -147,10 +147,6 @@ def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
 
 
 # ---- the form and the results ---------------------------------------------------------------------------------
-
-def is_target(campaign, org) -> bool:
-    """Is `org` a 定级对象 of the campaign (one query)?"""
-    return targets(campaign).filter(pk=org.pk).exists()
 
 
 def survey_indicators(campaign, org):
@@ -202,8 +198,8 @@ def _paper_by_category(counts: dict) -> dict[str, VoteCount]:
     for category in PAPER_CATEGORIES:
         if category in counts:
             out[category] = VoteCount(*counts[category])
-            known = [k + c for k, c in zip(known, counts[category])]
-    rest = VoteCount(*[o - k for o, k in zip(overall, known)])
+            known = [k + c for k, c in zip(known, counts[category], strict=True)]
+    rest = VoteCount(*[o - k for o, k in zip(overall, known, strict=True)])
     if rest.total:
         out[""] = rest
     return out

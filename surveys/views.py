@@ -2,7 +2,7 @@
 session, the messages framework or the user: they are rendered without the request (no context processors) and
 are exempt from CSRF, because the unguessable single-use code in the URL is itself the secret a forger would need
 (docs/anonymity.md). Staff pages start with an access helper (campaigns.access.campaign_for,
-surveys.access.survey_target_for) like every other page."""
+campaigns.access.target_for) like every other page; the rights are named in surveys.access."""
 from fractions import Fraction
 
 from django.http import HttpResponse
@@ -20,9 +20,9 @@ from branches.access import (
     viewer_for,
     visible_orgs_q,
 )
-from campaigns.access import campaign_for
+from campaigns.access import campaign_for, target_for
 from surveys import guard, selectors, services, slips, tokens
-from surveys.access import may_issue_codes, may_see_full_results, survey_target_for
+from surveys.access import may_issue_codes, may_see_full_results
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
 
 # ---- respondent pages -------------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def survey_overview(request, slug):
 def survey_results(request, slug, code):
     """One org's results: everything for staff and reviewers above it; for the org's own secretary the overall
     tally, and breakdowns and free text only from SMALL_N responses on."""
-    campaign, org = survey_target_for(request, slug, code)
+    campaign, org = target_for(request, slug, code)
     full = may_see_full_results(viewer_for(request.user), org)
     results = selectors.org_results(campaign, org, full_access=full)
     return render(request, "surveys/results.html", {
@@ -161,7 +161,7 @@ def _codes_download(codes, campaign, org, output: str) -> HttpResponse:
 @reviewer_or_staff_required
 def issue_tokens(request, slug, code):
     """Issue fresh codes for an org (staff, or a reviewer above it) and download them at once as slips or CSV."""
-    campaign, org = survey_target_for(request, slug, code, need="issue")
+    campaign, org = target_for(request, slug, code, need="review")
     form = IssueTokensForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -183,7 +183,7 @@ def issue_tokens(request, slug, code):
 def paper_tally(request, slug, code):
     """Double entry of an org's paper ballot counts: each staff member enters their own count; a mismatch names
     the numbers that differ."""
-    campaign, org = survey_target_for(request, slug, code)
+    campaign, org = target_for(request, slug, code)
     entries = selectors.paper_entries(campaign, org)
     mine = next((e for e in entries if e.entered_by_id == request.user.pk), None)
     error = ""

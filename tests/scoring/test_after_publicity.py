@@ -98,11 +98,11 @@ def test_window_counts_in_shanghai_time(campaign, tree, staff, monkeypatch):
     from django.utils import timezone
 
     last_second = datetime.datetime.combine(p.ends_on, datetime.time(23, 59, 59), tzinfo=P.LOCAL_TZ)
-    monkeypatch.setattr(timezone, "now", lambda: last_second.astimezone(datetime.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: last_second.astimezone(datetime.UTC))
     assert P.local_today() == p.ends_on
     assert P.lodge_objection(campaign=campaign, text="最后一秒").pk
     monkeypatch.setattr(timezone, "now", lambda: (last_second + datetime.timedelta(seconds=1)).astimezone(
-        datetime.timezone.utc))
+        datetime.UTC))
     assert P.local_today() == p.ends_on + DAY
     with pytest.raises(ValidationError):
         P.lodge_objection(campaign=campaign, text="过了午夜")
