@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from branches import selectors
 from branches.access import (
@@ -156,7 +156,7 @@ def _people_refused(request, reason: str):
 
 
 @staff_required
-@require_GET
+@require_safe
 def people(request):
     """Users with their roles (searchable, paged) and the forms of the actions below."""
     return _people_page(request)

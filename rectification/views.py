@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from branches.access import login_required, reviewer_or_staff_required, staff_required, viewer_for
 from campaigns.access import campaign_for
@@ -77,7 +77,7 @@ def _form_errors(form) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def rectification_plan(request, slug, code):
     plan = plan_for(request, slug, code)
     return _plan_page(request, plan)
@@ -201,7 +201,7 @@ def _star_page(request, rating, *, lower_form=None, revoke_form=None):
 
 
 @staff_required
-@require_GET
+@require_safe
 def star_change(request, pk):
     rating = star_rating_for(request, pk)
     return _star_page(request, rating)
