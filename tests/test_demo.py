@@ -21,7 +21,7 @@ def test_demo_loads_a_county_and_is_idempotent():
     out = io.StringIO()
     call_command("demo", stdout=out)
     text = out.getvalue()
-    assert "demo2026" in text and "zzb" in text and "sj_cg_c03" in text
+    assert "Demo@2026" in text and "zzb" in text and "sj_cg_c03" in text
 
     assert Org.objects.count() >= 150
     sectors = set(Org.objects.exclude(sector=None).values_list("sector__name", flat=True))
