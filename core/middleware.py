@@ -37,9 +37,8 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
 
-# Views a login with pending steps may still reach.
+# The view of each pending step: with the step pending, it and the logout are the only views open.
 _STEP_VIEWS = {"otp": "otp_verify", "password": "password_change"}
-_ALWAYS_OPEN = {"logout", "otp_verify", "password_change"}
 
 
 class LoginStepsMiddleware:
@@ -58,7 +57,7 @@ class LoginStepsMiddleware:
             return None
         step = pending_step(request)
         match = request.resolver_match
-        if step is None or (match is not None and match.url_name in _ALWAYS_OPEN):
+        if step is None or (match is not None and match.url_name in ("logout", _STEP_VIEWS[step])):
             return None
         target = reverse(_STEP_VIEWS[step])
         if request.method == "GET" and step == "otp":
