@@ -12,6 +12,7 @@ comma separated list); for counting, an IPv6 address stands for its /64 network.
 """
 import datetime
 import ipaddress
+import time
 from dataclasses import dataclass
 
 from axes.backends import AxesStandaloneBackend
@@ -209,7 +210,7 @@ def on_login(sender, request, user, **kwargs):
         pending.append("otp")
     if must_change_password(user):
         pending.append("password")
-    request.session[LAST_SEEN] = int(timezone.now().timestamp())
+    request.session[LAST_SEEN] = int(time.time())  # the idle clock is the wall clock, as in the middleware
     request.session[PENDING] = pending
 
 
