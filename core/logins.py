@@ -8,7 +8,8 @@ per failure with its time); unlocking (the staff page) deletes the failures of t
 lockout counts too, so guessing on keeps the lock.
 
 The address is read as the rate limits read it (settings.RATELIMIT_IP_META_KEY, else REMOTE_ADDR; the first of a
-comma separated list); for counting, an IPv6 address stands for its /64 network.
+comma separated list); for counting, an IPv6 address stands for its /64 network, and requests without a valid
+address count as one client (address None), so a garbled proxy header does not escape the limits.
 """
 import datetime
 import ipaddress
@@ -78,7 +79,7 @@ def _lock_end(times, *, limit: int, window: datetime.timedelta, duration: dateti
 @dataclass(frozen=True)
 class Lock:
     username: str  # "" for a lock of the whole address
-    address: str
+    address: str | None  # None: the requests without a valid address
     until: datetime.datetime
 
     @property
@@ -87,9 +88,8 @@ class Lock:
 
 
 def locks_of(address: str | None, username: str | None = None, *, now=None) -> list[Lock]:
-    """The locks in force now on `address`: its own and, with `username`, that of the username from it."""
-    if address is None:
-        return []
+    """The locks in force now on `address` (None: the requests without a valid address): its own and, with
+    `username`, that of the username from it."""
     now = now or timezone.now()
     per_name, per_address, window, duration = _limits()
     rows = list(AccessFailureLog.objects.filter(ip_address=address, attempt_time__gt=now - window - duration)
@@ -120,7 +120,7 @@ def current_locks(*, now=None) -> list[Lock]:
     return sorted(found.values(), key=lambda lock: lock.until, reverse=True)
 
 
-def unlock(*, address: str, username: str = "") -> int:
+def unlock(*, address: str | None, username: str = "") -> int:
     """Lift the lock of `username` from `address` (or, with no username, of the address): its recorded failures
     are deleted. Returns how many. The audit log keeps every failure (audit.receivers)."""
     failures = AccessFailureLog.objects.filter(ip_address=address)

@@ -128,11 +128,11 @@ def login_locks(request):
 @require_POST
 def login_unlock(request):
     """Staff: lift one lockout (a username from an address, or an address). Recorded (audit.receivers)."""
-    address = (request.POST.get("address") or "").strip()
+    address = (request.POST.get("address") or "").strip() or None  # none: the requests without a valid address
     username = (request.POST.get("username") or "").strip()
-    if not address or not logins.unlock(address=address, username=username):
+    if not logins.unlock(address=address, username=username):
         messages.error(request, "该锁定不存在或已解除。")
     else:
         logins.login_unlocked.send(sender=None, request=request, username=username, address=address)
-        messages.success(request, f"已解除{'账号 ' + username + ' 在' if username else ''}地址 {address} 的登录锁定。")
+        messages.success(request, f"已解除{'账号 ' + username + ' 在' if username else ''}地址 {address or '（未知）'} 的登录锁定。")
     return redirect("login_locks")

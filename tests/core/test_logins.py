@@ -122,6 +122,23 @@ def test_the_address_is_read_as_the_rate_limits_read_it(client, staff, settings)
     assert attempt(other, "staff", "pw-staff", address="10.0.0.1", HTTP_X_FORWARDED_FOR=OTHER_ADDRESS).status_code == 302
 
 
+def test_requests_without_a_valid_address_count_as_one_client(client, staff, settings):
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    for n in range(5):
+        attempt(client, "staff", "wrong-password", HTTP_X_FORWARDED_FOR=f"garbled-{n}")
+    assert attempt(client, "staff", "pw-staff", HTTP_X_FORWARDED_FOR="").status_code == 429
+    assert attempt(Client(), "staff", "pw-staff", HTTP_X_FORWARDED_FOR=OTHER_ADDRESS).status_code == 302
+
+
+def test_staff_lift_the_lock_of_requests_without_an_address(client, staff, settings):
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    fail(Client(), "sec_vil2", 5)  # no X-Forwarded-For at all
+    login(client, staff)
+    assert "（未知地址）" in client.get(reverse("login_locks")).content.decode()
+    response = client.post(reverse("login_unlock"), {"username": "sec_vil2", "address": ""}, follow=True)
+    assert "已解除" in response.content.decode() and not logins.current_locks()
+
+
 def test_an_ipv6_client_is_counted_by_its_64_network(client, staff):
     for n in range(5):
         attempt(client, "staff", "wrong-password", address=f"2001:db8:1:2::{n + 1}")
