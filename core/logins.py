@@ -192,8 +192,8 @@ def must_change_password(user) -> bool:
     return PasswordState.objects.filter(user=user, must_change=True).exists()
 
 
-# Session keys: when the user was last seen (core.middleware.IdleSessionMiddleware), and what the user must do
-# before using the site after a login (core.middleware.LoginStepsMiddleware): "otp" (verify the second factor),
+# Session keys (read by core.middleware.LoginRulesMiddleware): when the user was last seen, and what the user must
+# do before using the site after a login: "otp" (verify the second factor),
 # "password" (change an initial password). Computed once at login, so a request costs no query for them.
 LAST_SEEN = "_gs_last_seen"
 PENDING = "_gs_login_pending"

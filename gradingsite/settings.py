@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "core.middleware.IdleSessionMiddleware",
-    "core.middleware.LoginStepsMiddleware",
+    # Idle sessions end; a login's pending steps (second factor, initial password) come first.
+    "core.middleware.LoginRulesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as axes asks: turns a refused login into the lockout page.
@@ -165,7 +165,7 @@ AXES_LOCKOUT_CALLABLE = "core.logins.locked_response"
 AXES_ENABLE_ADMIN = False  # locks are lifted on the staff page; every login event is in the audit log
 AXES_VERBOSE = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-# Sessions end after SESSION_IDLE_MINUTES without a request (core.middleware.IdleSessionMiddleware).
+# Sessions end after SESSION_IDLE_MINUTES without a request (core.middleware.LoginRulesMiddleware).
 SESSION_IDLE_MINUTES = envparse.integer("SESSION_IDLE_MINUTES", default=30, minimum=1)
 # The second factor (TOTP) shows this issuer in the authenticator app.
 OTP_TOTP_ISSUER = "分类定级"

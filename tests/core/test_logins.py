@@ -215,6 +215,20 @@ def test_a_request_keeps_the_session_alive(client, staff, settings):
     assert int(time.time()) - client.session[logins.LAST_SEEN] < 5
 
 
+def test_a_page_that_never_reads_the_user_leaves_the_session_untouched(client, staff, settings):
+    """The survey's respondent pages: even from a browser with a login, the rules do not read the session."""
+    settings.SESSION_IDLE_MINUTES = 30
+    login(client, staff)
+    _idle(client, 2)  # a read of the user would write the last-seen time now
+    before = client.session[logins.LAST_SEEN]
+    response = client.get(reverse("survey_entry"))
+    assert response.status_code == 200 and "Cookie" not in response.get("Vary", "")
+    assert client.session[logins.LAST_SEEN] == before
+    _idle(client, 31)
+    client.get(reverse("survey_entry"))
+    assert logged_in(client) and not AuditEntry.objects.filter(action="退出登录").exists()
+
+
 # ------------------------------------------------------------------ forced change of an initial password
 
 @pytest.fixture
