@@ -339,3 +339,18 @@ def test_the_code_page_does_not_redirect_off_site(client, staff):
     attempt(client, "staff", "pw-staff")
     response = client.post(reverse("otp_verify"), {"token": _code(device), "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_staff_turn_the_second_factor_off_after_verifying(client, staff):
+    device = TOTPDevice.objects.create(user=staff, name="x", confirmed=True)
+    attempt(client, "staff", "pw-staff")
+    assert client.post(reverse("otp_remove")).status_code == 302
+    assert client.get(reverse("otp_remove")).status_code == 302  # still the code page first
+    assert TOTPDevice.objects.filter(user=staff).exists()
+    client.post(reverse("otp_verify"), {"token": _code(device)})
+    assert client.post(reverse("otp_remove")).status_code == 302
+    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert AuditEntry.objects.filter(action="关闭两步验证", actor=staff).exists()
+    fresh = Client()
+    attempt(fresh, "staff", "pw-staff")
+    assert fresh.get(reverse("campaign_list")).status_code == 200
