@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.services import record
 from branches.models import Org, Sector
+from campaigns import signals
 from campaigns.models import (
     Campaign,
     CampaignSector,
@@ -343,18 +344,21 @@ def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None,
 
 def set_phase(*, campaign: Campaign, phase, actor, reason="") -> Campaign:
     """Move `campaign` to `phase` (a Phase, number or Chinese name), forward or back; audited with the phase
-    labels before and after. Moving to the current phase changes nothing and records nothing."""
+    labels before and after, and campaigns.signals.phase_changed sent in the same transaction. Moving to the
+    current phase changes nothing and records nothing."""
     target = resolve_phase(phase)
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.phase == target:
             campaign.phase = locked.phase
             return campaign
-        before = Phase(locked.phase).label
+        before_value = locked.phase
+        before = Phase(before_value).label
         locked.phase = target
         locked.save(update_fields=["phase"])
         record(actor=actor, action="campaign.phase", obj=locked, campaign_id=locked.pk,
                before={"阶段": before}, after={"阶段": target.label}, reason=reason or "")
+        signals.phase_changed.send(sender=Campaign, campaign=locked, before=Phase(before_value), after=target)
     campaign.phase = target
     return campaign
 

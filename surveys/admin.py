@@ -1,4 +1,4 @@
-"""Admin: read-only views of tokens (used or not, never the code) and responses; paper entries are made on the
+"""Admin: read-only views of unused tokens (never the code) and responses; paper entries are made on the
 paper_tally page so that double entry and auditing cannot be bypassed."""
 from django.contrib import admin
 
@@ -18,9 +18,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SurveyToken)
 class SurveyTokenAdmin(ReadOnlyAdmin):
-    list_display = ["org", "campaign", "used"]
-    list_filter = ["campaign", "used"]
-    fields = ["campaign", "org", "used"]
+    list_display = ["org", "campaign"]
+    list_filter = ["campaign"]
+    fields = ["campaign", "org"]
     search_fields = ["org__name", "org__code"]
 
 

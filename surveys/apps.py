@@ -7,4 +7,4 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         # Campaign page links to the survey pages.
-        from surveys import links  # noqa: F401
+        from surveys import links, receivers  # noqa: F401

@@ -2,14 +2,17 @@
 (tests/surveys/test_db.py); a fast function and its reference take the same arguments and give the same result.
 
 - token_rows: the lookup of a code — the ORM's own query, compiled once per database and then run as SQL.
-- consume_token / consume_code: record one answer — mark the token used and insert the response — on PostgreSQL
-  as ONE statement (a data-modifying WITH; autocommit makes it one transaction, one round trip instead of four).
-  Elsewhere they are their ORM references.
+- consume_token / consume_code: record one answer — DELETE the token and insert the answer into the staging
+  table (surveys.models.StagedResponse; surveys/mixer.py moves it on) — on PostgreSQL as ONE statement (a
+  data-modifying WITH; autocommit makes it one transaction, one round trip instead of four). Elsewhere they are
+  their ORM references. Both return a Stored (the campaign, and how many answers of it are now staged), or None
+  when nothing was stored.
 
 The values of an answer (overall, category, indicator_answers, suggestions) arrive checked (surveys.services).
 """
 import uuid
 from functools import cache
+from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
@@ -18,11 +21,11 @@ from django.utils import timezone
 
 from branches.models import Org
 from campaigns.models import Campaign, Indicator, Phase
-from surveys.models import GuessBlock, SurveyResponse, SurveyToken
+from surveys.models import GuessBlock, StagedResponse, SurveyToken
 
-# (token id, used, campaign id, phase, campaign name, org id, org name, org code, org sector id, indicator id,
+# (token id, campaign id, phase, campaign name, org id, org name, org code, org sector id, indicator id,
 # indicator name, indicator position): one row per indicator of the rubric the campaign uses for the org's sector
-TOKEN_FIELDS = ("pk", "used", "campaign_id", "campaign__phase", "campaign__name", "org_id", "org__name",
+TOKEN_FIELDS = ("pk", "campaign_id", "campaign__phase", "campaign__name", "org_id", "org__name",
                 "org__code", "org__sector_id", "cs__rubric__indicators__id", "cs__rubric__indicators__name",
                 "cs__rubric__indicators__position")
 
@@ -45,8 +48,8 @@ _DIGEST_MARK = "\x00digest"
 
 def token_rows(digest: str) -> list[tuple]:
     """The rows of token_query(digest). The ORM compiles that query once per database; each call runs the
-    compiled SQL (compiling it is most of the cost of a lookup). Only `used` needs converting (SQLite returns
-    0/1); the other columns are ids, numbers and text."""
+    compiled SQL (compiling it is most of the cost of a lookup). The columns are ids, numbers and text: nothing
+    needs converting."""
     key = (SurveyToken.objects.db, connection.vendor)
     if key not in _token_sql:
         sql, params = token_query(_DIGEST_MARK).query.sql_with_params()
@@ -56,7 +59,7 @@ def token_rows(digest: str) -> list[tuple]:
     params[at] = digest
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(row[0], bool(row[1]), *row[2:]) for row in cursor.fetchall()]
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def token_rows_orm(digest: str) -> list[tuple]:
@@ -66,12 +69,20 @@ def token_rows_orm(digest: str) -> list[tuple]:
 
 # ---- recording an answer ---------------------------------------------------------------------------------------
 
+class Stored(NamedTuple):
+    """What recording an answer tells its caller: the campaign, and how many of its answers are staged now (this
+    one included) — so the caller knows when the mixer has a batch. Nothing about the answer or the token."""
+
+    campaign_id: int
+    staged: int
+
+
 def consume_token(token_id: int, *, campaign_id: int, org_id: int, overall, category, indicator_answers,
-                  suggestions) -> bool:
-    """Mark the token (token_id, of campaign_id and org_id) used and store the answer as one response of that
-    campaign and org — if and only if the token exists and is unused. Returns whether it stored the response.
-    Many callers consuming one token at once store one response: the UPDATE … WHERE NOT used is re-checked on the
-    newest row version after a concurrent writer commits, so the losers update nothing."""
+                  suggestions) -> Stored | None:
+    """Delete the token (token_id, of campaign_id and org_id) and stage the answer as one answer of that campaign
+    and org — if and only if the token exists. Returns a Stored, or None if nothing was stored. Many callers
+    consuming one token at once store one answer: a concurrent DELETE waits for the first to commit, then finds no
+    row and deletes nothing."""
     if connection.vendor != "postgresql":
         return consume_token_orm(token_id, campaign_id=campaign_id, org_id=org_id, overall=overall,
                                  category=category, indicator_answers=indicator_answers, suggestions=suggestions)
@@ -79,35 +90,33 @@ def consume_token(token_id: int, *, campaign_id: int, org_id: int, overall, cate
     t, col = _qn(token.db_table), lambda name: _qn(token.get_field(name).column)
     where = f"{t}.{_qn(token.pk.column)} = %s AND {t}.{col('campaign')} = %s AND {t}.{col('org')} = %s"
     return _consume(_consuming_statement(where), [token_id, campaign_id, org_id], overall, category,
-                    indicator_answers, suggestions) == 1
+                    indicator_answers, suggestions)
 
 
 def consume_token_orm(token_id: int, *, campaign_id: int, org_id: int, overall, category, indicator_answers,
-                      suggestions) -> bool:
-    """consume_token through the ORM (one transaction: a conditional UPDATE whose row count must be 1, then the
-    INSERT): the reference, and the implementation on databases other than PostgreSQL."""
+                      suggestions) -> Stored | None:
+    """consume_token through the ORM (one transaction: a DELETE whose row count must be 1, then the INSERT and the
+    count of staged answers): the reference, and the implementation on databases other than PostgreSQL."""
     with transaction.atomic():
-        # Only local columns in the WHERE clause: PostgreSQL re-checks them on the newest row version after a
-        # concurrent writer commits, so the losers of a race see used = true and update nothing.
-        if SurveyToken.objects.filter(pk=token_id, campaign_id=campaign_id, org_id=org_id,
-                                      used=False).update(used=True) != 1:
-            return False
-        SurveyResponse.objects.create(
+        deleted, _ = SurveyToken.objects.filter(pk=token_id, campaign_id=campaign_id, org_id=org_id).delete()
+        if deleted != 1:
+            return None
+        StagedResponse.objects.create(
             campaign_id=campaign_id, org_id=org_id, day=timezone.localdate(), overall=overall, category=category,
             indicator_answers=indicator_answers, suggestions=suggestions,
         )
-    return True
+        return Stored(campaign_id, StagedResponse.objects.filter(campaign_id=campaign_id).count())
 
 
-def consume_code(digest: str, *, client: str, overall, category, indicator_answers, suggestions) -> bool:
-    """Mark the token with this digest used and store the answer as one response of its campaign and org — if and
-    only if the token is unused, its campaign is in the survey phase, `client` (guard.client_key; "" for none)
-    has no current GuessBlock and every answered indicator (a key of `indicator_answers`, an indicator id as
-    digits) belongs to the rubric the campaign uses for the token's org. Returns whether it stored the response;
-    False says nothing about why. Many callers posting one code at once store one response (see consume_token).
+def consume_code(digest: str, *, client: str, overall, category, indicator_answers, suggestions) -> Stored | None:
+    """Delete the token with this digest and stage the answer as one answer of its campaign and org — if and only
+    if the token exists, its campaign is in the survey phase, `client` (guard.client_key; "" for none) has no
+    current GuessBlock and every answered indicator (a key of `indicator_answers`, an indicator id as digits)
+    belongs to the rubric the campaign uses for the token's org. Returns a Stored, or None; None says nothing about
+    why. Many callers posting one code at once store one answer (see consume_token).
 
-    PostgreSQL: ONE prepared statement — the lookup, the guard, phase and indicator checks, the consuming UPDATE
-    and the INSERT."""
+    PostgreSQL: ONE prepared statement — the lookup, the guard, phase and indicator checks, the consuming DELETE,
+    the INSERT and the count of staged answers."""
     if connection.vendor != "postgresql":
         return consume_code_orm(digest, client=client, overall=overall, category=category,
                                 indicator_answers=indicator_answers, suggestions=suggestions)
@@ -115,21 +124,22 @@ def consume_code(digest: str, *, client: str, overall, category, indicator_answe
     if indicator_answers:
         params.append([int(k) for k in indicator_answers])
     sql = _consuming_statement(_code_where(with_indicators=bool(indicator_answers)))
-    return _consume(sql, params, overall, category, indicator_answers, suggestions, prepared=True) == 1
+    return _consume(sql, params, overall, category, indicator_answers, suggestions, prepared=True)
 
 
-def consume_code_orm(digest: str, *, client: str, overall, category, indicator_answers, suggestions) -> bool:
+def consume_code_orm(digest: str, *, client: str, overall, category, indicator_answers,
+                     suggestions) -> Stored | None:
     """consume_code through the ORM — the guard (one query), the lookup (token_query, one query), the checks in
     Python, then consume_token_orm: the reference, and the implementation on databases other than PostgreSQL."""
     if client and GuessBlock.objects.current().filter(client=client).exists():
-        return False
+        return None
     rows = token_rows_orm(digest)
     if not rows:
-        return False
-    token_id, used, campaign_id, phase, _, org_id = rows[0][:6]
-    indicators = {row[9] for row in rows if row[9] is not None}
-    if used or phase != Phase.SURVEY or not {int(k) for k in indicator_answers} <= indicators:
-        return False
+        return None
+    token_id, campaign_id, phase, _, org_id = rows[0][:5]
+    indicators = {row[8] for row in rows if row[8] is not None}
+    if phase != Phase.SURVEY or not {int(k) for k in indicator_answers} <= indicators:
+        return None
     return consume_token_orm(token_id, campaign_id=campaign_id, org_id=org_id, overall=overall, category=category,
                              indicator_answers=indicator_answers, suggestions=suggestions)
 
@@ -174,32 +184,37 @@ _RESPONSE_COLUMNS = ("id", "campaign", "org", "day", "overall", "category", "ind
 
 @cache
 def _consuming_statement(where: str) -> str:
-    """Mark the token matching `where` (and unused) used and insert the response in ONE statement (a
-    data-modifying WITH), which autocommit makes one transaction — one round trip instead of four (BEGIN, UPDATE,
-    INSERT, COMMIT), with the same guarantees: the UPDATE … WHERE NOT used is re-checked on the newest row
-    version after a concurrent writer commits, so a code posted by many clients at once inserts exactly one
-    response. The parameters: those of `where`, then the response's own values (_consume)."""
-    token, meta = SurveyToken._meta, SurveyResponse._meta
-    t = _qn(token.db_table)
-    used, campaign, org = (_qn(token.get_field(n).column) for n in ("used", "campaign", "org"))
+    """Delete the token matching `where`, stage the answer and count the campaign's staged answers in ONE
+    statement (a data-modifying WITH), which autocommit makes one transaction — one round trip instead of four
+    (BEGIN, DELETE, INSERT, COMMIT), with the same guarantees: a concurrent DELETE of the same row waits for the
+    first to commit and then deletes nothing, so a code posted by many clients at once stages exactly one answer.
+    The count reads the snapshot from before the statement, hence + 1. The parameters: those of `where`, then the
+    answer's own values (_consume)."""
+    token, meta = SurveyToken._meta, StagedResponse._meta
+    t, s = _qn(token.db_table), _qn(meta.db_table)
+    campaign, org = (_qn(token.get_field(n).column) for n in ("campaign", "org"))
+    staged_campaign = _qn(meta.get_field("campaign").column)
     columns = ", ".join(_qn(meta.get_field(n).column) for n in _RESPONSE_COLUMNS)
-    return (f"WITH used_token AS (UPDATE {t} SET {used} = true WHERE {where} AND NOT {t}.{used} "
-            f"RETURNING {t}.{campaign}, {t}.{org}) "
-            f"INSERT INTO {_qn(meta.db_table)} ({columns}) "
-            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s FROM used_token")
+    return (f"WITH used_token AS (DELETE FROM {t} WHERE {where} RETURNING {t}.{campaign}, {t}.{org}), "
+            f"staged AS (INSERT INTO {s} ({columns}) "
+            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s FROM used_token "
+            f"RETURNING {s}.{staged_campaign}) "
+            f"SELECT staged.{staged_campaign}, "
+            f"(SELECT count(*) FROM {s} WHERE {s}.{staged_campaign} = staged.{staged_campaign}) + 1 FROM staged")
 
 
-def _consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False) -> int:
-    """Run a _consuming_statement; values are prepared by the model fields (UUID, date, JSON). Returns the
-    number of responses inserted (1, or 0 if no token matched)."""
-    field = SurveyResponse._meta.get_field
+def _consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False) -> Stored | None:
+    """Run a _consuming_statement; values are prepared by the model fields (UUID, date, JSON). Returns a Stored,
+    or None if no token matched."""
+    field = StagedResponse._meta.get_field
     values = {"id": uuid.uuid4(), "day": timezone.localdate(), "overall": overall, "category": category,
               "indicator_answers": answers, "suggestions": suggestions}
     params = [*where_params, *(field(n).get_db_prep_save(values[n], connection) for n in _RESPONSE_COLUMNS
                                if n not in ("campaign", "org"))]
     with _preparing_cursor() if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        row = cursor.fetchone()
+    return Stored(row[0], int(row[1])) if row else None
 
 
 def _preparing_cursor():

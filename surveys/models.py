@@ -2,8 +2,10 @@
 
 Anonymity is structural: a SurveyResponse holds the campaign, the org, the answers and the day — no token, no user,
 no IP, no session, no time of day, and a random UUID key instead of a sequential id (docs/anonymity.md).
-A SurveyToken keeps only a digest of its code and whether it was used.
+A SurveyToken keeps only a digest of its code under a random key; answering deletes it, and the answer waits in
+StagedResponse until surveys.mixer moves it, with at least 19 others, into SurveyResponse.
 """
+import secrets
 import uuid
 
 from django.conf import settings
@@ -27,30 +29,51 @@ class RespondentCategory(models.TextChoices):
     SERVED = "served", "服务对象"
 
 
+def random_token_id() -> int:
+    """A random positive 63-bit key: token ids say nothing about issue order or the slip's place in the CSV."""
+    return secrets.randbits(63) or 1
+
+
 class SurveyToken(models.Model):
-    """A single-use survey link. It keeps only whether it was used — never by whom, when, or which response.
+    """An unused single-use survey link. Answering DELETEs it (surveys.db), so a token row never records whether,
+    when or with which answer it was used; a replayed code is simply unknown.
 
     The code itself is not stored: `digest` is its SHA-256, so a database dump cannot be used to answer with the
     unused codes (surveys.tokens.digest)."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_token_id, editable=False)
     digest = models.CharField("测评码摘要", max_length=64)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_tokens",
                                  db_index=False)  # the (campaign, org) index serves it
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="survey_tokens")
-    used = models.BooleanField("已使用", default=False)
 
     class Meta:
         verbose_name = "测评码"
         verbose_name_plural = "测评码"
-        # Few indexes, none on `used`: answering a survey updates `used`, and an UPDATE that changes no indexed
-        # column can stay on its page (a HOT update, no index writes; the table keeps free room for it, see
-        # migration 0002). The digest's uniqueness as a constraint: one index (unique=True on a CharField makes a
-        # second, varchar_pattern_ops one on PostgreSQL, for LIKE queries never made here).
+        # The digest's uniqueness as a constraint: one index (unique=True on a CharField makes a second,
+        # varchar_pattern_ops one on PostgreSQL, for LIKE queries never made here).
         indexes = [models.Index(fields=["campaign", "org"], name="surveytoken_campaign_org")]
         constraints = [models.UniqueConstraint(fields=["digest"], name="surveytoken_digest_unique")]
 
     def __str__(self):
-        return f"{self.org} · {'已使用' if self.used else '未使用'}"
+        return f"{self.org} · 未使用"
+
+
+class CodesIssued(models.Model):
+    """How many codes were ever issued to an org in a campaign (the token rows go away as codes are used, and all
+    of them when the survey closes): the denominator of the response rate. A count, nothing per code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField("已发放", default=0)
+
+    class Meta:
+        verbose_name = "测评码发放数"
+        verbose_name_plural = "测评码发放数"
+        constraints = [models.UniqueConstraint(fields=["campaign", "org"], name="codesissued_unique")]
+
+    def __str__(self):
+        return f"{self.org} · {self.count}"
 
 
 class GuessBlockQuerySet(models.QuerySet):
@@ -104,6 +127,30 @@ class SurveyResponse(models.Model):
 
     def __str__(self):
         return "无记名测评答卷"  # nothing that could tell one answer from another
+
+class StagedResponse(models.Model):
+    """An answer waiting for the mixer (surveys/mixer.py): the answer transaction deletes the token and inserts
+    this row; the mixer moves staged rows into SurveyResponse in batches of at least MIX_BATCH, in random order,
+    one transaction each, and all of them when the survey phase ends. Same answer columns as SurveyResponse,
+    nothing more: no link to the token, no time finer than the day (tests/surveys/test_anonymity.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField("日期")
+    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices)
+    category = models.CharField("身份", max_length=8, choices=RespondentCategory.choices, blank=True)
+    indicator_answers = models.JSONField("分项评价", default=dict, blank=True)
+    suggestions = models.TextField("意见建议", blank=True, max_length=500)
+
+    class Meta:
+        verbose_name = "待混排答卷"
+        verbose_name_plural = "待混排答卷"
+        indexes = [models.Index(fields=["campaign"], name="stagedresponse_campaign")]
+
+    def __str__(self):
+        return "待混排的无记名测评答卷"
+
 
 PAPER_CATEGORIES = ("member", "masses", "served")
 

@@ -1,6 +1,6 @@
 """Write paths of the survey app: issuing codes, answering, paper double entry. Keyword-only, one transaction each,
 audited (issuing and paper entry; an answer is never audited — that would record who and when)."""
-import uuid
+import random
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,18 +10,21 @@ from audit.services import record
 from branches.models import Org
 from campaigns.models import Campaign, Indicator, Phase
 from campaigns.selectors import targets
-from surveys import db, signals, tokens
+from surveys import db, mixer, signals, tokens
 from surveys.models import (
     PAPER_CATEGORIES,
     Answer,
+    CodesIssued,
     PaperEntry,
     RespondentCategory,
-    SurveyResponse,
+    StagedResponse,
     SurveyToken,
 )
 from surveys.selectors import PaperStatus, paper_status
 
 MAX_ISSUE = 1000
+UNKNOWN_OR_USED = "测评码无效或已使用。请核对测评票上的测评码；每个测评码只能提交一次。"
+_random = random.SystemRandom()
 SUGGESTIONS_MAX = 500
 PAPER_MAX = 100000
 
@@ -34,8 +37,8 @@ class TokenUnknown(SurveyError):
     pass
 
 
-class TokenUsed(SurveyError):
-    pass
+class TokenUsed(TokenUnknown):
+    """Kept for callers that name it: a used code is deleted, so it is refused as unknown."""
 
 
 class SurveyClosed(SurveyError):
@@ -48,8 +51,9 @@ def _check_target(campaign, org):
 
 
 def issue_tokens(*, campaign, org, count, actor=None) -> list[str]:
-    """Create `count` new unused codes for `org` in `campaign` and return them (canonical form). The codes exist
-    only in the return value: the database keeps their digests. Audited with the count, never the codes."""
+    """Create `count` new unused codes for `org` in `campaign` and return them (canonical form) in random order.
+    The codes exist only in the return value: the database keeps their digests, under random keys, inserted in
+    another random order. Audited with the count, never the codes."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ISSUE:
         raise SurveyError(f"发放数量必须是 1 到 {MAX_ISSUE} 之间的整数。")
     _check_target(campaign, org)
@@ -58,11 +62,15 @@ def issue_tokens(*, campaign, org, count, actor=None) -> list[str]:
     codes: set[str] = set()
     while len(codes) < count:
         codes.add(tokens.new_code())
-    ordered = sorted(codes)  # the slip order says nothing about generation order
+    ordered, stored = list(codes), list(codes)
+    _random.shuffle(ordered)  # the slips' and the CSV's order says nothing about the rows
+    _random.shuffle(stored)
     with transaction.atomic():
         SurveyToken.objects.bulk_create(
-            [SurveyToken(digest=tokens.digest(c), campaign=campaign, org=org) for c in ordered]
+            [SurveyToken(digest=tokens.digest(c), campaign=campaign, org=org) for c in stored]
         )
+        issued, _ = CodesIssued.objects.get_or_create(campaign=campaign, org=org)
+        CodesIssued.objects.filter(pk=issued.pk).update(count=F("count") + count)
         record(actor=actor, action="survey.tokens_issued", obj=org, after={"count": count},
                campaign_id=campaign.pk)
     return ordered
@@ -80,24 +88,23 @@ class TokenTarget:
 
 
 def open_token(code: str | None) -> TokenTarget:
-    """What an unused code whose survey is open leads to; TokenUnknown / TokenUsed / SurveyClosed otherwise (in
-    that order of checking). One query: the token with its campaign, its org and the indicators of the rubric the
-    campaign uses for the org's sector (one row per indicator, outer-joined so a rubric without indicators still
-    finds the token). The campaign, org and indicators come back as model instances holding the columns read
-    (name, phase, code, sector; indicator name and position); any other field is loaded on first access."""
+    """What an unused code whose survey is open leads to; TokenUnknown (unknown or used: a used code's row is
+    gone) / SurveyClosed otherwise. One query: the token with its campaign, its org and the indicators of the
+    rubric the campaign uses for the org's sector (one row per indicator, outer-joined so a rubric without
+    indicators still finds the token). The campaign, org and indicators come back as model instances holding the
+    columns read (name, phase, code, sector; indicator name and position); any other field is loaded on first
+    access."""
     canonical = tokens.normalise(code or "")
     rows = db.token_rows(tokens.digest(canonical)) if canonical else []
     if not rows:
-        raise TokenUnknown("测评码无效。请核对测评票上的测评码后重新输入。")
-    token_id, used, campaign_id, phase, campaign_name, org_id, org_name, org_code, sector_id = rows[0][:9]
-    if used:
-        raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
+        raise TokenUnknown(UNKNOWN_OR_USED)
+    token_id, campaign_id, phase, campaign_name, org_id, org_name, org_code, sector_id = rows[0][:8]
     if phase != Phase.SURVEY:
         raise SurveyClosed("党员群众测评当前未开放，暂不接受提交。")
     campaign = _loaded(Campaign, id=campaign_id, phase=phase, name=campaign_name)
     org = _loaded(Org, id=org_id, name=org_name, code=org_code, sector_id=sector_id)
-    indicators = tuple(_loaded(Indicator, id=row[9], name=row[10], position=row[11]) for row in rows
-                       if row[9] is not None)
+    indicators = tuple(_loaded(Indicator, id=row[8], name=row[9], position=row[10]) for row in rows
+                       if row[8] is not None)
     return TokenTarget(token_id, campaign, org, indicators)
 
 
@@ -121,11 +128,11 @@ def _clean_answers(overall, category, suggestions) -> str:
 
 def submit_response(*, overall, indicator_answers=None, category="", suggestions="", code=None,
                     target: TokenTarget | None = None) -> None:
-    """Consume a code and store one anonymous response, in one transaction: the token is marked used by a
-    conditional UPDATE (… WHERE used = false) whose row count must be 1, so a code posted by many clients at once
-    counts exactly once (surveys.db.consume_token; one statement on PostgreSQL). Give `code`, or the `target` that
-    open_token(code) returned in the same request (the survey phase is checked there). Returns nothing: nothing
-    about the stored row leaves this function."""
+    """Consume a code and stage one anonymous answer, in one transaction: the token row is deleted (a DELETE whose
+    row count must be 1, so a code posted by many clients at once counts exactly once) and the answer staged
+    (surveys.db.consume_token; one statement on PostgreSQL); the mixer runs when a batch is staged. Give `code`, or
+    the `target` that open_token(code) returned in the same request (the survey phase is checked there). Returns
+    nothing: nothing about the stored row leaves this function."""
     if target is None:
         target = open_token(code)
     suggestions = _clean_answers(overall, category, suggestions)
@@ -135,9 +142,17 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
         if str(key) not in allowed or value not in Answer.values:
             raise SurveyError("分项评价包含无效的指标或选项。")
         answers[str(key)] = int(value)
-    if not db.consume_token(target.token_id, campaign_id=target.campaign.pk, org_id=target.org.pk, overall=overall,
-                            category=category, indicator_answers=answers, suggestions=suggestions):
-        raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
+    stored = db.consume_token(target.token_id, campaign_id=target.campaign.pk, org_id=target.org.pk,
+                              overall=overall, category=category, indicator_answers=answers, suggestions=suggestions)
+    if stored is None:
+        raise TokenUnknown(UNKNOWN_OR_USED)
+    _mix_when_due(stored)
+
+
+def _mix_when_due(stored: db.Stored) -> None:
+    """Run the mixer once a batch of answers is staged (its transaction is separate from the answer's)."""
+    if stored.staged >= mixer.MIX_BATCH:
+        mixer.mix_staged(stored.campaign_id)
 
 
 def answer_by_code(*, code, overall, indicator_answers=None, category="", suggestions="", client=None) -> bool:
@@ -149,8 +164,9 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     values must be valid (SurveyError otherwise).
 
     Recorded by surveys.db.consume_code: on PostgreSQL ONE statement — the lookup by digest, the guard, phase and
-    indicator checks, the consuming UPDATE … WHERE NOT used and the INSERT, atomic on its own; many clients posting
-    one code at once store one response (the UPDATE re-checks `used` on the newest row version)."""
+    indicator checks, the consuming DELETE and the INSERT into the staging table, atomic on its own; many clients
+    posting one code at once store one answer (a concurrent DELETE of the row deletes nothing). When that brings
+    the campaign's staged answers to a batch, the mixer moves them (surveys.mixer)."""
     suggestions = _clean_answers(overall, category, suggestions)
     answers = {str(k): int(v) for k, v in dict(indicator_answers or {}).items()}
     if any(not k.isascii() or not k.isdigit() or v not in Answer.values for k, v in answers.items()):
@@ -158,8 +174,12 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
     canonical = tokens.normalise(code or "")
     if not canonical:
         return False
-    return db.consume_code(tokens.digest(canonical), client=client or "", overall=overall, category=category,
-                           indicator_answers=answers, suggestions=suggestions)
+    stored = db.consume_code(tokens.digest(canonical), client=client or "", overall=overall, category=category,
+                             indicator_answers=answers, suggestions=suggestions)
+    if stored is None:
+        return False
+    _mix_when_due(stored)
+    return True
 
 
 # ---- paper ballots (纸质测评票) -------------------------------------------------------------------------------
@@ -261,21 +281,21 @@ def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
 
 # ---- after the survey ------------------------------------------------------------------------------------------
 
-def shuffle_response_storage(*, campaign, actor=None) -> int:
-    """Rewrite a closed survey's responses so that nothing physical records their order of arrival: in one
-    transaction every response is re-inserted under a new random UUID, in the order of those UUIDs (new rowids
-    on SQLite, new tuples and one common xmin on PostgreSQL), and every token of the campaign is rewritten too, so
-    no token row shares a transaction id with a response any more. The caller then runs VACUUM (the command
-    survey_shuffle does). Returns the number of responses. Audited with the count."""
-    if campaign.phase <= Phase.SURVEY:
-        raise SurveyError("党员群众测评结束后（进入上级评定阶段起）才能重排答卷的存储顺序。")
-    with transaction.atomic():
-        rows = list(SurveyResponse.objects.filter(campaign=campaign))
-        SurveyResponse.objects.filter(campaign=campaign).delete()
-        for row in rows:
-            row.id = uuid.uuid4()
-        SurveyResponse.objects.bulk_create(sorted(rows, key=lambda r: r.id))
-        SurveyToken.objects.filter(campaign=campaign).update(used=F("used"))
-        record(actor=actor, action="survey.storage_shuffled", obj=campaign, after={"responses": len(rows)},
-               campaign_id=campaign.pk)
-    return len(rows)
+def mix_now(*, campaign, actor=None) -> int:
+    """The mixer's manual trigger (`manage.py survey_shuffle`): while the survey runs, move the staged answers if a
+    batch of MIX_BATCH is waiting (fewer stay staged); after it, move all of them. Returns how many were moved.
+    Audited with the count."""
+    moved = mixer.mix_staged(campaign, final=campaign.phase != Phase.SURVEY)
+    record(actor=actor, action="survey.mixed", obj=campaign, after={"responses": moved}, campaign_id=campaign.pk)
+    return moved
+
+
+def close_survey(*, campaign) -> int:
+    """What ending the survey phase does to the campaign's survey data (surveys.receivers, on
+    campaigns.signals.phase_changed): every staged answer is mixed in, then the remaining (unused) tokens and any
+    staged row are deleted. Moving back into the survey later needs new codes. Returns the number of tokens
+    deleted. In the transaction of the phase change."""
+    mixer.mix_staged(campaign, final=True)
+    StagedResponse.objects.filter(campaign=campaign).delete()
+    deleted, _ = SurveyToken.objects.filter(campaign=campaign).delete()
+    return deleted

@@ -40,11 +40,9 @@ def _too_many():
 
 
 def _refused(exc: services.SurveyError):
-    if isinstance(exc, services.TokenUsed):
-        return _page("surveys/public_message.html", {"title": "测评码已使用", "message": str(exc)}, status=410)
     if isinstance(exc, services.SurveyClosed):
         return _page("surveys/public_message.html", {"title": "测评未开放", "message": str(exc)}, status=403)
-    return _page("surveys/public_message.html", {"title": "测评码无效", "message": str(exc), "retry": True},
+    return _page("surveys/public_message.html", {"title": "测评码无效或已使用", "message": str(exc), "retry": True},
                  status=404)
 
 
@@ -70,7 +68,7 @@ def _submitted(form, target):
             target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
             category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
         )
-    except (services.TokenUnknown, services.TokenUsed, services.SurveyClosed) as exc:
+    except (services.TokenUnknown, services.SurveyClosed) as exc:
         return _refused(exc)
     except services.SurveyError as exc:
         form.add_error(None, str(exc))

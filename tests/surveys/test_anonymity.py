@@ -5,7 +5,8 @@ from django.contrib.sessions.models import Session
 from django.db import models
 from django.urls import reverse
 
-from surveys.models import SurveyResponse, SurveyToken
+from surveys import mixer
+from surveys.models import StagedResponse, SurveyResponse, SurveyToken
 
 FORBIDDEN_NAME_PARTS = ("token", "code", "user", "ip", "addr", "agent", "session", "time", "created", "updated",
                         "submitted", "seq", "serial", "order", "position", "counter", "cookie", "device", "host",
@@ -65,9 +66,11 @@ def test_structural_check_catches_the_leaks_it_promises_to():
         assert f"{name}:" in problems
 
 
-def test_token_keeps_only_whether_it_was_used():
+def test_token_keeps_nothing_but_its_digest_under_a_random_key(codes):
     names = {f.name for f in SurveyToken._meta.get_fields() if f.concrete}
-    assert names == {"id", "digest", "campaign", "org", "used"}
+    assert names == {"id", "digest", "campaign", "org"}  # no `used`: answering deletes the row
+    ids = list(SurveyToken.objects.values_list("pk", flat=True))
+    assert min(ids) > 2**32 and len(set(ids)) == len(ids)  # random 63-bit keys, not a sequence
     assert not [f for f in SurveyToken._meta.get_fields() if isinstance(f, (models.DateTimeField, models.DateField))]
 
 
@@ -86,20 +89,30 @@ def test_respondent_pages_set_no_cookie_and_never_touch_the_session(client, code
         client.get(reverse("survey_thanks")),
         client.get(reverse("survey_form", args=[codes[0]])),  # now used
     ):
-        assert response.status_code in (200, 302, 410)
+        assert response.status_code in (200, 302, 404)
         assert not response.cookies, response.cookies
         assert "Cookie" not in response.get("Vary", ""), "the session was read"
         assert response["Cache-Control"].startswith("no-") or "no-store" in response["Cache-Control"]
     assert Session.objects.count() == 0
-    assert SurveyResponse.objects.count() == 1
+    assert StagedResponse.objects.count() == 1
 
 
-def test_response_stores_only_the_day(client, codes):
+def test_response_stores_only_the_day(client, codes, survey_campaign):
     client.post(reverse("survey_form", args=[codes[0]]), {"overall": "2"})
+    expected = {"id", "campaign_id", "org_id", "day", "overall", "category", "indicator_answers", "suggestions"}
+    row = StagedResponse.objects.values().get()
+    assert set(row) == expected and type(row["day"]).__name__ == "date"
+    mixer.mix_staged(survey_campaign, final=True)
     row = SurveyResponse.objects.values().get()
-    assert set(row) == {"id", "campaign_id", "org_id", "day", "overall", "category", "indicator_answers",
-                        "suggestions"}
-    assert type(row["day"]).__name__ == "date"
+    assert set(row) == expected and type(row["day"]).__name__ == "date"
+
+
+def test_staged_answer_holds_nothing_that_links_it_and_mirrors_the_response():
+    assert _linkable_problems(StagedResponse) == []
+    assert {f.name for f in StagedResponse._meta.get_fields()} == ALLOWED
+    assert set(mixer.answer_columns()) == {f.attname for f in SurveyResponse._meta.concrete_fields
+                                           if not f.primary_key}, "the mixer must copy every answer column"
+    assert StagedResponse._meta.pk.default.__name__ == "uuid4" and not StagedResponse._meta.ordering
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import Indicator, Phase
 from surveys import db, tokens
-from surveys.models import GuessBlock, SurveyResponse, SurveyToken
+from surveys.models import GuessBlock, StagedResponse, SurveyToken
 from surveys.selectors import survey_indicators
 
 pytestmark = pytest.mark.django_db
@@ -17,20 +17,25 @@ ANSWER = {"overall": 2, "category": "member", "suggestions": "意见 \"引号\"\
 
 
 def state():
-    """What an answer writes: the used tokens and the stored responses (their random ids aside)."""
-    return (sorted(SurveyToken.objects.filter(used=True).values_list("pk", flat=True)),
-            sorted(SurveyResponse.objects.values_list(*RESPONSE), key=repr))
+    """What an answer writes: the tokens left and the staged answers (their random ids aside)."""
+    return (sorted(SurveyToken.objects.values_list("pk", flat=True)),
+            sorted(StagedResponse.objects.values_list(*RESPONSE), key=repr))
+
+
+def restore(tokens_before):
+    StagedResponse.objects.all().delete()
+    SurveyToken.objects.all().delete()
+    SurveyToken.objects.bulk_create([SurveyToken(**row) for row in tokens_before])
 
 
 def both(fast, orm, *args, **kwargs):
     """(result, state) of the fast function, then of the reference, each from the same starting state."""
-    used = list(SurveyToken.objects.filter(used=True).values_list("pk", flat=True))
-    assert not SurveyResponse.objects.exists()
+    tokens_before = list(SurveyToken.objects.values())
+    assert not StagedResponse.objects.exists()
     results = []
     for fn in (fast, orm):
         results.append((fn(*args, **kwargs), state()))
-        SurveyResponse.objects.all().delete()
-        SurveyToken.objects.exclude(pk__in=used).update(used=False)
+        restore(tokens_before)
     return results
 
 
@@ -40,7 +45,7 @@ def both(fast, orm, *args, **kwargs):
 def test_token_rows_are_the_orm_rows(case, codes, survey_campaign, tree):
     digest = tokens.digest(codes[0])
     if case == "used":
-        SurveyToken.objects.filter(digest=digest).update(used=True)
+        assert db.consume_code_orm(digest, client="", indicator_answers={}, **ANSWER)
     elif case == "closed":
         survey_campaign.phase = Phase.REVIEW
         survey_campaign.save()
@@ -56,8 +61,8 @@ def test_token_rows_are_the_orm_rows(case, codes, survey_campaign, tree):
         assert fast == []
         return
     expected = [i.pk for i in survey_indicators(survey_campaign, tree["vil-2"])] if case != "no indicators" else [None]
-    assert [row[9] for row in fast] == expected
-    assert {row[:9] for row in fast} == {(token.pk, case == "used", survey_campaign.pk, survey_campaign.phase,
+    assert [row[8] for row in fast] == expected
+    assert {row[:8] for row in fast} == {(token.pk, survey_campaign.pk, survey_campaign.phase,
                                           survey_campaign.name, tree["vil-2"].pk, tree["vil-2"].name, "vil-2",
                                           tree["vil-2"].sector_id)}
 
@@ -69,7 +74,7 @@ def test_consume_token_does_what_the_orm_does(case, codes, survey_campaign, tree
     token = SurveyToken.objects.get(digest=tokens.digest(codes[0]))
     token_id, org_id = token.pk, tree["vil-2"].pk
     if case == "used":
-        SurveyToken.objects.filter(pk=token_id).update(used=True)
+        SurveyToken.objects.filter(pk=token_id).delete()
     elif case == "another org":
         org_id = tree["vil-1"].pk
     elif case == "unknown token":
@@ -79,21 +84,22 @@ def test_consume_token_does_what_the_orm_does(case, codes, survey_campaign, tree
         db.consume_token, db.consume_token_orm, token_id, campaign_id=survey_campaign.pk, org_id=org_id,
         indicator_answers={str(indicator.pk): 1}, **ANSWER)
     assert (fast, fast_state) == (orm, orm_state)
+    others = sorted(SurveyToken.objects.exclude(pk=token_id).values_list("pk", flat=True))
     if case == "unused":
-        assert fast is True and fast_state == ([token_id], [(
+        assert fast == (survey_campaign.pk, 1) and fast_state == (others, [(
             survey_campaign.pk, org_id, timezone.localdate(), 2, "member", {str(indicator.pk): 1}, ANSWER["suggestions"])])
     else:
-        assert fast is False and fast_state == ([token_id] if case == "used" else [], [])
+        assert fast is None and fast_state == (sorted(SurveyToken.objects.values_list("pk", flat=True)), [])
 
 
 def test_consume_token_consumes_once(codes, survey_campaign, tree):
     token_id = SurveyToken.objects.get(digest=tokens.digest(codes[0])).pk
     for consume in (db.consume_token, db.consume_token_orm):
         kwargs = {"campaign_id": survey_campaign.pk, "org_id": tree["vil-2"].pk, "indicator_answers": {}, **ANSWER}
-        assert [consume(token_id, **kwargs) for _ in range(3)] == [True, False, False]
-        assert SurveyResponse.objects.count() == 1
-        SurveyResponse.objects.all().delete()
-        SurveyToken.objects.update(used=False)
+        tokens_before = list(SurveyToken.objects.values())
+        assert [consume(token_id, **kwargs) for _ in range(3)] == [(survey_campaign.pk, 1), None, None]
+        assert StagedResponse.objects.count() == 1
+        restore(tokens_before)
 
 
 # ---- recording an answer by code -------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ def test_consume_code_does_what_the_orm_does(case, codes, survey_campaign, tree)
     elif case == "valid, client not blocked":
         client = "c" * 64
     elif case == "used":
-        SurveyToken.objects.filter(digest=digest).update(used=True)
+        SurveyToken.objects.filter(digest=digest).delete()
     elif case == "closed":
         survey_campaign.phase = Phase.REVIEW
         survey_campaign.save()
@@ -138,10 +144,11 @@ def test_consume_code_does_what_the_orm_does(case, codes, survey_campaign, tree)
     if case == "leading zero indicator":
         return  # the caller's checks (services.answer_by_code, forms.quick_answers) decide: both agree
     stores = case.startswith("valid") or case == "expired block"
-    assert fast is stores
+    assert (fast == (survey_campaign.pk, 1)) is stores and (fast is None) is not stores
     if stores:
         token_id = SurveyToken.objects.get(digest=digest).pk
-        assert fast_state == ([token_id], [(survey_campaign.pk, tree["vil-2"].pk, timezone.localdate(), 2, "member",
+        assert token_id not in fast_state[0] and len(fast_state[0]) == len(codes) - 1
+        assert fast_state[1] == ([(survey_campaign.pk, tree["vil-2"].pk, timezone.localdate(), 2, "member",
                                             answers, ANSWER["suggestions"])])
     else:
         assert fast_state[1] == []
@@ -150,7 +157,7 @@ def test_consume_code_does_what_the_orm_does(case, codes, survey_campaign, tree)
 def test_consume_code_consumes_once(codes, survey_campaign, tree):
     for consume in (db.consume_code, db.consume_code_orm):
         kwargs = {"client": "", "indicator_answers": {}, **ANSWER}
-        assert [consume(tokens.digest(codes[1]), **kwargs) for _ in range(3)] == [True, False, False]
-        assert SurveyResponse.objects.count() == 1
-        SurveyResponse.objects.all().delete()
-        SurveyToken.objects.update(used=False)
+        tokens_before = list(SurveyToken.objects.values())
+        assert [consume(tokens.digest(codes[1]), **kwargs) for _ in range(3)] == [(survey_campaign.pk, 1), None, None]
+        assert StagedResponse.objects.count() == 1
+        restore(tokens_before)

@@ -3,8 +3,8 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Phase
-from surveys import services, tokens
-from surveys.models import SurveyResponse, SurveyToken
+from surveys import mixer, services, tokens
+from surveys.models import StagedResponse, SurveyResponse, SurveyToken
 from surveys.selectors import survey_indicators, vote_counts
 
 
@@ -31,27 +31,30 @@ def test_answer_is_stored_once_and_token_consumed(client, codes, survey_campaign
     response = client.post(form_url(codes[0]), data)
     assert response.status_code == 302 and response["Location"] == reverse("survey_thanks")
     assert "提交成功" in client.get(response["Location"]).content.decode()
-    row = SurveyResponse.objects.get()
+    row = StagedResponse.objects.get()
     assert (row.org, row.campaign, row.overall, row.category, row.suggestions) == (
         tree["vil-2"], survey_campaign, 2, "masses", "多开展志愿服务")
     assert row.indicator_answers == {str(indicators[0].pk): 1, str(indicators[1].pk): 3}
-    assert SurveyToken.objects.filter(used=True).count() == 1
+    assert SurveyToken.objects.count() == 4
+    assert tree["vil-2"].pk not in vote_counts(survey_campaign)  # staged: no tally moves with one answer
+    mixer.mix_staged(survey_campaign, final=True)
     assert vote_counts(survey_campaign)[tree["vil-2"].pk].basic == 1
 
 
 def test_a_used_token_is_refused(client, codes):
     assert client.post(form_url(codes[0]), {"overall": "1"}).status_code == 302
     for response in (client.get(form_url(codes[0])), client.post(form_url(codes[0]), {"overall": "3"})):
-        assert response.status_code == 410 and "已经使用过" in response.content.decode()
-    assert SurveyResponse.objects.count() == 1
-    with pytest.raises(services.TokenUsed):
+        assert response.status_code == 404 and "测评码无效或已使用" in response.content.decode()
+        assert "二村党支部" not in response.content.decode()  # a used code is simply unknown
+    assert StagedResponse.objects.count() == 1
+    with pytest.raises(services.TokenUnknown):
         services.submit_response(code=codes[0], overall=1)
 
 
 def test_grouped_lowercase_code_in_link_works(client, codes):
     typed = tokens.grouped(codes[1]).lower()
     assert client.post(form_url(typed), {"overall": "1"}).status_code == 302
-    assert SurveyToken.objects.filter(digest=tokens.digest(codes[1]), used=True).exists()
+    assert not SurveyToken.objects.filter(digest=tokens.digest(codes[1])).exists()
 
 
 def test_overall_is_required_and_errors_are_named(client, codes):
@@ -61,14 +64,14 @@ def test_overall_is_required_and_errors_are_named(client, codes):
     assert response.status_code == 400 and "不能超过 500 字" in response.content.decode()
     response = client.post(form_url(codes[0]), {"overall": "7"})
     assert response.status_code == 400
-    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert StagedResponse.objects.count() == 0 and SurveyToken.objects.count() == 5
 
 
 def test_service_refuses_an_indicator_of_another_rubric(codes, survey_campaign, tree):
     other = survey_indicators(survey_campaign, tree["ag-1"])[0]  # 机关事业单位 rubric, not 村
     with pytest.raises(services.SurveyError, match="无效的指标"):
         services.submit_response(code=codes[0], overall=1, indicator_answers={str(other.pk): 1})
-    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert StagedResponse.objects.count() == 0 and SurveyToken.objects.count() == 5
 
 
 @pytest.mark.parametrize("phase", [Phase.SELF, Phase.REVIEW])
@@ -77,7 +80,7 @@ def test_closed_phase_refuses(client, codes, survey_campaign, phase):
     survey_campaign.save()
     for response in (client.get(form_url(codes[0])), client.post(form_url(codes[0]), {"overall": "1"})):
         assert response.status_code == 403 and "未开放" in response.content.decode()
-    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert StagedResponse.objects.count() == 0 and SurveyToken.objects.count() == 5
 
 
 def test_unknown_token_says_nothing_about_any_org(client, codes, tree):
@@ -87,7 +90,7 @@ def test_unknown_token_says_nothing_about_any_org(client, codes, tree):
         assert response.status_code == 404 and "测评码无效" in html
         assert tree["vil-2"].name not in html and "党支部" not in html
     assert client.post(form_url("ABCDEFGHJKMNP"), {"overall": "1"}).status_code == 404
-    assert SurveyResponse.objects.count() == 0
+    assert StagedResponse.objects.count() == 0
 
 
 def test_entry_box_normalises_and_redirects(client, codes):
@@ -108,7 +111,7 @@ def test_unknown_code_guessing_is_rate_limited_per_ip(client, codes):
     # once limited, even a valid code answers 429 (a valid code must not be distinguishable), POSTs too
     assert client.get(form_url(codes[0])).status_code == 429
     assert client.post(form_url(codes[0]), {"overall": "1"}).status_code == 429
-    assert SurveyResponse.objects.count() == 0
+    assert StagedResponse.objects.count() == 0
     # the block is kept as a keyed hash of the address, never the address itself
     from surveys.models import GuessBlock
 
@@ -150,7 +153,7 @@ def test_behind_a_proxy_the_forwarded_client_is_limited(settings, codes):
     limited = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=guesser)
     assert limited.post(form_url(codes[0]), {"overall": "1"}).status_code == 429
     assert Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=other).get(form_url(codes[0])).status_code == 200
-    assert SurveyResponse.objects.count() == 0
+    assert StagedResponse.objects.count() == 0
 
 
 def test_valid_codes_do_not_count_towards_the_limit(client, survey_campaign, tree):
@@ -159,4 +162,4 @@ def test_valid_codes_do_not_count_towards_the_limit(client, survey_campaign, tre
         assert client.get(form_url(code)).status_code == 200
     for code in many:
         assert client.post(form_url(code), {"overall": "1"}).status_code == 302
-    assert SurveyResponse.objects.count() == 35
+    assert StagedResponse.objects.count() + SurveyResponse.objects.count() == 35

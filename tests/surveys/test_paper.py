@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from campaigns.models import Phase
-from surveys import services
+from surveys import mixer, services
 from surveys.models import PaperEntry
 from surveys.selectors import VoteCount, survey_tallies, vote_counts
 from surveys.signals import votes_changed
@@ -37,6 +37,7 @@ def votes_changes():
 def test_two_matching_entries_confirm_and_add_to_online(survey_campaign, tree, staff, staff2, codes, votes_changes):
     org = tree["vil-2"]
     services.submit_response(code=codes[0], overall=3)
+    mixer.mix_staged(survey_campaign, final=True)
     first = services.enter_paper_counts(campaign=survey_campaign, org=org, counts=counts((10, 5, 1)), actor=staff)
     assert first.state == "single" and org.pk not in {k for k, v in vote_counts(survey_campaign).items() if v.total > 1}
     assert votes_changes == []

@@ -13,7 +13,7 @@ from django.urls import reverse
 from campaigns.models import Indicator, Phase
 from surveys import services
 from surveys.forms import SurveyForm, quick_answers
-from surveys.models import SurveyResponse, SurveyToken
+from surveys.models import StagedResponse, SurveyToken
 from surveys.selectors import survey_indicators
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_open_token_reads_code_org_campaign_and_indicators_in_one_query(codes, s
         assert target.org.name == tree["vil-2"].name and target.campaign.name == survey_campaign.name
         assert [(i.pk, i.name) for i in target.indicators] == expected
     assert target.org == tree["vil-2"] and target.campaign == survey_campaign
-    assert target.token_id == SurveyToken.objects.get(used=False, pk=target.token_id).pk
+    assert target.token_id == SurveyToken.objects.get(pk=target.token_id).pk
     assert target.org.kind == tree["vil-2"].kind  # a column not read loads on access
 
 
@@ -43,22 +43,23 @@ def test_post_takes_few_queries_and_stores_the_answer(client, codes, survey_camp
                                                       django_assert_max_num_queries):
     indicators = survey_indicators(survey_campaign, tree["vil-2"])
     data = {"overall": "1", "category": "member", f"ind_{indicators[0].pk}": "2", "suggestions": "好"}
-    # PostgreSQL: one statement, the guard included; SQLite: guard (1) + open (1) + BEGIN, UPDATE, INSERT, COMMIT
-    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 6):
+    # PostgreSQL: one statement, the guard included; SQLite: guard (1) + open (1) + BEGIN, DELETE, INSERT, the
+    # count of staged answers, COMMIT
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 7):
         response = client.post(reverse("survey_form", args=[codes[0]]), data)
     assert response.status_code == 302
-    row = SurveyResponse.objects.get()
+    row = StagedResponse.objects.get()
     assert (row.org, row.campaign, row.overall, row.category, row.suggestions) == (
         tree["vil-2"], survey_campaign, 1, "member", "好")
     assert row.indicator_answers == {str(indicators[0].pk): 2}
-    assert SurveyToken.objects.filter(used=True).count() == 1
+    assert SurveyToken.objects.count() == 4
     # the same code again: refused, nothing stored
-    assert client.post(reverse("survey_form", args=[codes[0]]), data).status_code == 410
-    assert SurveyResponse.objects.count() == 1
+    assert client.post(reverse("survey_form", args=[codes[0]]), data).status_code == 404
+    assert StagedResponse.objects.count() == 1
 
 
 def _stored(tree, survey_campaign):
-    return list(SurveyResponse.objects.values_list("org", "campaign", "overall", "category", "suggestions",
+    return list(StagedResponse.objects.values_list("org", "campaign", "overall", "category", "suggestions",
                                                    "indicator_answers"))
 
 
@@ -68,9 +69,9 @@ def test_answer_by_code_stores_a_valid_answer_and_consumes_the_code(codes, surve
                                    indicator_answers={str(ind[0].pk): 1, str(ind[1].pk): 2})
     assert _stored(tree, survey_campaign) == [(tree["vil-2"].pk, survey_campaign.pk, 3, "served", "建议",
                                                {str(ind[0].pk): 1, str(ind[1].pk): 2})]
-    assert SurveyToken.objects.filter(used=True).count() == 1
+    assert SurveyToken.objects.count() == 4
     assert not services.answer_by_code(code=codes[0], overall=1)  # used: nothing more
-    assert SurveyResponse.objects.count() == 1
+    assert StagedResponse.objects.count() == 1
 
 
 @pytest.mark.parametrize("case", ["unknown", "malformed", "closed", "foreign indicator", "unknown indicator"])
@@ -88,7 +89,7 @@ def test_answer_by_code_stores_nothing_and_keeps_the_code_when_anything_is_off(c
     else:
         answers = {"999999": 1}
     assert services.answer_by_code(code=code, overall=1, indicator_answers=answers) is False
-    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert StagedResponse.objects.count() == 0 and SurveyToken.objects.count() == 5
 
 
 def test_answer_by_code_refuses_a_blocked_client_and_keeps_the_code(codes):
@@ -104,11 +105,11 @@ def test_answer_by_code_refuses_a_blocked_client_and_keeps_the_code(codes):
     GuessBlock.objects.create(client="a" * 64, until=now + datetime.timedelta(minutes=5))
     GuessBlock.objects.create(client="b" * 64, until=now - datetime.timedelta(seconds=1))
     assert services.answer_by_code(code=codes[0], overall=1, client="a" * 64) is False
-    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert StagedResponse.objects.count() == 0 and SurveyToken.objects.count() == 5
     assert services.answer_by_code(code=codes[0], overall=1, client="b" * 64) is True
     assert services.answer_by_code(code=codes[1], overall=1, client="c" * 64) is True
     assert services.answer_by_code(code=codes[2], overall=1) is True
-    assert SurveyResponse.objects.count() == 3
+    assert StagedResponse.objects.count() == 3
 
 
 def test_answer_by_code_refuses_invalid_values(codes):
@@ -116,7 +117,7 @@ def test_answer_by_code_refuses_invalid_values(codes):
                 {"overall": 1, "indicator_answers": {"1": 9}}, {"overall": 1, "indicator_answers": {"x": 1}}):
         with pytest.raises(services.SurveyError):
             services.answer_by_code(code=codes[0], **bad)
-    assert SurveyResponse.objects.count() == 0 and not SurveyToken.objects.filter(used=True).exists()
+    assert StagedResponse.objects.count() == 0 and SurveyToken.objects.count() == 5
 
 
 def test_an_answered_indicator_of_another_rubric_takes_the_full_path_as_before(client, codes, survey_campaign,
@@ -127,7 +128,7 @@ def test_an_answered_indicator_of_another_rubric_takes_the_full_path_as_before(c
     foreign = survey_indicators(survey_campaign, tree["ag-1"])[0]
     data = {"overall": "2", f"ind_{own.pk}": "1", f"ind_{foreign.pk}": "3"}
     assert client.post(reverse("survey_form", args=[codes[0]]), data).status_code == 302
-    assert SurveyResponse.objects.get().indicator_answers == {str(own.pk): 1}
+    assert StagedResponse.objects.get().indicator_answers == {str(own.pk): 1}
 
 
 INDICATORS = [SimpleNamespace(pk=pk, name=f"指标{pk}") for pk in (7, 8, 12)]
@@ -173,25 +174,7 @@ def test_quick_answers_agree_with_the_full_form():
 
 def test_a_post_the_quick_path_refuses_gets_the_full_forms_message(client, codes):
     response = client.post(reverse("survey_form", args=[codes[0]]), {"overall": "1", "suggestions": "a\x00b"})
-    assert response.status_code == 400 and SurveyResponse.objects.count() == 0
-
-
-def test_marking_a_code_used_writes_no_index_on_postgresql(codes, survey_campaign, tree):
-    """No index covers `used`, so consuming a code is a HOT update (the new row version stays on its page and no
-    index entry is written) — cheap, and what the token table's indexes and fill factor are designed for."""
-    if connection.vendor != "postgresql":
-        pytest.skip("HOT updates are a PostgreSQL mechanism")
-    with connection.cursor() as cursor:
-        def counts():
-            cursor.execute("SELECT pg_stat_get_xact_tuples_updated(%s::regclass), "
-                           "pg_stat_get_xact_tuples_hot_updated(%s::regclass)", [SurveyToken._meta.db_table] * 2)
-            return cursor.fetchone()
-
-        before = counts()
-        for code in codes[:3]:
-            assert services.answer_by_code(code=code, overall=1)
-        updated, hot = (a - b for a, b in zip(counts(), before, strict=False))
-    assert (updated, hot) == (3, 3)
+    assert response.status_code == 400 and StagedResponse.objects.count() == 0
 
 
 def test_the_answer_statement_is_prepared_once_and_planned_once_on_postgresql(survey_campaign, tree):

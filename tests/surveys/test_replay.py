@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from surveys import services
-from surveys.models import SurveyResponse
+from surveys.models import StagedResponse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_sequential_replay_is_refused(codes):
     services.submit_response(code=codes[0], overall=1)
     for _ in range(3):
-        with pytest.raises(services.TokenUsed):
+        with pytest.raises(services.TokenUnknown):
             services.submit_response(code=codes[0], overall=3)
-    assert SurveyResponse.objects.count() == 1
+    assert StagedResponse.objects.count() == 1
 
 
 def test_postgres_variant_runs_when_ci_says_so():

@@ -3,7 +3,7 @@ import pytest
 from django.urls import reverse
 
 from branches.models import OrgKind
-from surveys import services
+from surveys import mixer, services
 from surveys.models import SurveyResponse
 from surveys.selectors import survey_indicators
 from tests import factories as f
@@ -19,6 +19,7 @@ def answer(codes, campaign, org, n, suggestion="路灯需要维修"):
     for code in codes[:n]:
         services.submit_response(code=code, overall=1, category="member", suggestions=suggestion,
                                  indicator_answers={str(first.pk): 2})
+    mixer.mix_staged(campaign, final=True)
 
 
 @pytest.fixture
@@ -32,6 +33,7 @@ def test_secretary_sees_only_overall_below_five(client, survey_campaign, tree, s
     assert "100.0%" in html and "不足 5 票" in html
     assert "路灯需要维修" not in html and "分项评价（线上）" not in html and "按身份" not in html
     services.submit_response(code=four_answers, overall=3)  # the fifth response
+    mixer.mix_staged(survey_campaign, final=True)
     html = client.get(results_url(survey_campaign)).content.decode()
     assert "80.0%" in html and "路灯需要维修" in html and "分项评价（线上）" in html and "不足 5 票" not in html
 
@@ -64,6 +66,7 @@ def test_suggestions_come_in_random_not_arrival_order(survey_campaign, tree, sta
     codes = services.issue_tokens(campaign=survey_campaign, org=tree["vil-2"], count=30)
     for i, code in enumerate(codes):
         services.submit_response(code=code, overall=1, suggestions=f"第{i:02d}条")
+    mixer.mix_staged(survey_campaign, final=True)
     html = login(client, staff).get(results_url(survey_campaign)).content.decode()
     shown = [f"第{i:02d}条" for i in range(30)]
     positions = [html.index(s) for s in shown]

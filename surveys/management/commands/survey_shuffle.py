@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Phase
 from surveys import services
-from surveys.models import SurveyResponse, SurveyToken
+from surveys.models import StagedResponse, SurveyResponse, SurveyToken
 
 
 class Command(BaseCommand):
-    help = ("测评结束后重排答卷的物理存储顺序并清理旧行版本，使数据库文件不再反映提交先后"
-            "（见 docs/anonymity.md）。")
+    help = ("立即运行答卷混排：测评进行中时，待混排答卷满一批（20 份）即随机顺序移入答卷表；测评结束后全部移入。"
+            "测评结束后还清理旧行版本（见 docs/anonymity.md）。")
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="定级工作代码（slug）")
@@ -17,14 +17,16 @@ class Command(BaseCommand):
         found = Campaign.objects.filter(slug=campaign).first()
         if found is None:
             raise CommandError(f"没有代码为“{campaign}”的定级工作。")
-        try:
-            count = services.shuffle_response_storage(campaign=found, actor=None)
-        except services.SurveyError as exc:
-            raise CommandError(str(exc))
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                for model in (SurveyResponse, SurveyToken):
-                    cursor.execute(f'VACUUM FULL "{model._meta.db_table}"')
-            elif connection.vendor == "sqlite":
-                cursor.execute("VACUUM")
-        self.stdout.write(self.style.SUCCESS(f"已重排 {count} 份答卷的存储顺序，并清理了旧的行版本。"))
+        count = services.mix_now(campaign=found, actor=None)
+        waiting = StagedResponse.objects.filter(campaign=found).count()
+        if found.phase != Phase.SURVEY:
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    for model in (StagedResponse, SurveyResponse, SurveyToken):
+                        cursor.execute(f'VACUUM FULL "{model._meta.db_table}"')
+                elif connection.vendor == "sqlite":
+                    cursor.execute("VACUUM")
+        message = f"已混排 {count} 份答卷。"
+        if waiting:
+            message += f"另有 {waiting} 份待混排（不足一批，满 20 份或测评结束时移入）。"
+        self.stdout.write(self.style.SUCCESS(message))
