@@ -248,7 +248,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No survey code in any log line: /s/<code>/ is written as /s/…/ (core/logging.py, docs/anonymity.md).
+    "filters": {"survey_paths": {"()": "core.logging.SurveyPathFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["survey_paths"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False,
+                           "filters": ["survey_paths"]},
+        "django.server": {"filters": ["survey_paths"]},
+    },
 }
