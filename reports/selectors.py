@@ -36,6 +36,7 @@ from scoring.selectors import (
     grade_inputs,
     offline_vote_counts,
 )
+from surveys import disclosure
 from surveys.models import Answer, PaperEntry, RespondentCategory, SurveyResponse
 from surveys.selectors import VoteCount
 
@@ -387,17 +388,44 @@ def indicator_scores(campaign: Campaign, scope: Org | None = None) -> dict[tuple
 
 @dataclass
 class Tally:
-    counts: dict = field(default_factory=lambda: {key: [0, 0, 0] for key, _ in CATEGORIES})
+    """[满意, 基本满意, 不满意] per respondent category. After survey_breakdown's disclosure step a small category
+    reads ["<5"] * 3 and `sums` holds the channel's totals as they may be shown (surveys.disclosure)."""
 
-    def total(self) -> list[int]:
+    counts: dict = field(default_factory=lambda: {key: [0, 0, 0] for key, _ in CATEGORIES})
+    sums: list | None = None
+
+    def total(self) -> list:
+        if self.sums is not None:
+            return list(self.sums)
         return [sum(c[i] for c in self.counts.values()) for i in range(3)]
+
+    def shown(self, *, channel: bool) -> "Tally":
+        """This tally as every viewer and export may see it: a category with 1–4 votes as "<5", and with
+        `channel` (网上/纸质 of one org) the channel's own totals too; the org's 合计 stays."""
+        total = self.total()
+        return Tally(counts={key: disclosure.shown_counts(values) for key, values in self.counts.items()},
+                     sums=disclosure.shown_counts(total) if channel else total)
 
 
 def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, dict[str, Tally]]:
-    """{org_id: {"online": Tally, "paper": Tally}}: votes per channel and respondent category — every vote grading
-    counts (scoring.selectors.all_vote_counts), so that the totals agree with the grade's. Paper counts only when
-    confirmed by a second entry with the same numbers; paper votes not split by category, and votes imported from
-    paper with the offline scores, go to 未注明身份. Three queries."""
+    """{org_id: {"online": Tally, "paper": Tally, "total": Tally}}: votes per channel and respondent category —
+    every vote grading counts (scoring.selectors.all_vote_counts), so that the totals agree with the grade's.
+    Paper counts only when confirmed by a second entry with the same numbers; paper votes not split by category,
+    and votes imported from paper with the offline scores, go to 未注明身份. As every export may show them
+    (surveys.disclosure): a category of a channel or of the total with 1–4 votes reads "<5", as do a channel's
+    totals below 5; the org's overall total stays. Three queries."""
+    return {org_id: _shown_breakdown(tallies) for org_id, tallies in _raw_survey_breakdown(campaign, scope).items()}
+
+
+def _shown_breakdown(tallies: dict[str, Tally]) -> dict[str, Tally]:
+    total = Tally(counts={key: [a + b for a, b in zip(tallies["online"].counts[key], tallies["paper"].counts[key],
+                                                      strict=True)] for key, _ in CATEGORIES})
+    return {"online": tallies["online"].shown(channel=True), "paper": tallies["paper"].shown(channel=True),
+            "total": total.shown(channel=False)}
+
+
+def _raw_survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, dict[str, Tally]]:
+    """survey_breakdown's counts before the disclosure step."""
     result: dict[int, dict[str, Tally]] = defaultdict(lambda: {"online": Tally(), "paper": Tally()})
     answer_index = {Answer.SATISFIED: 0, Answer.BASIC: 1, Answer.UNSATISFIED: 2}
     online = (_in_scope(SurveyResponse.objects.filter(campaign=campaign), scope)

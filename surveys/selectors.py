@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from campaigns.models import Indicator
 from campaigns.selectors import targets
+from surveys import disclosure
 from surveys.models import (
     PAPER_CATEGORIES,
     Answer,
@@ -180,7 +181,7 @@ def token_counts(campaign, org_ids=None) -> dict[int, tuple[int, int]]:
     return {org_id: (issued.get(org_id, 0), used.get(org_id, 0)) for org_id in issued.keys() | used.keys()}
 
 
-SMALL_N = 5
+SMALL_N = disclosure.SMALL_N
 
 
 @dataclass
@@ -243,27 +244,55 @@ def survey_tallies(campaign, org_ids=None) -> dict[int, OrgTally]:
     return tallies
 
 
+@dataclass(frozen=True)
+class ShownRow:
+    """A row of a breakdown as it may be shown (surveys.disclosure): the counts, or "<5" for a small group."""
+
+    label: object
+    counts: tuple
+    total: object
+    rate: Fraction | None
+
+    @classmethod
+    def of(cls, label, votes: VoteCount):
+        counts = disclosure.shown_counts([votes.satisfied, votes.basic, votes.unsatisfied])
+        hidden = disclosure.hides_group(votes.total)
+        return cls(label, tuple(counts), disclosure.HIDDEN if hidden else votes.total,
+                   None if hidden else votes.rate)
+
+
 @dataclass
 class OrgResults:
-    """The survey results page of one org. `detailed` is False when breakdowns and free text are withheld."""
+    """The survey results page of one org. `tally_visible` is False while the survey runs for anyone but staff:
+    then only `received` (「已收到 N 份」, rounded down to a multiple of 5) is shown. `detailed` is False when the
+    org has fewer than SMALL_N votes: breakdowns and free text are withheld from every viewer; a category or an
+    indicator with fewer than SMALL_N answers shows "<5" (surveys.disclosure)."""
 
     tally: OrgTally
     detailed: bool
-    indicators: list = field(default_factory=list)  # [(indicator, VoteCount)] online answers
-    categories: list = field(default_factory=list)  # [(label, VoteCount)] online + confirmed paper
+    tally_visible: bool = True
+    received: str = ""
+    indicators: list = field(default_factory=list)  # [ShownRow] online answers, label = the indicator
+    categories: list = field(default_factory=list)  # [ShownRow] online + confirmed paper
     suggestions: list = field(default_factory=list)
     issued: int = 0
     used: int = 0
 
 
-def org_results(campaign, org, *, full_access: bool) -> OrgResults:
-    """Results of one org. With `full_access` (staff, reviewers above) everything; otherwise (the org's own
-    secretary) the overall tally always, per-question breakdowns and free text only from SMALL_N responses on
-    (online + confirmed paper). Free text comes in random (UUID) order, never in order of arrival."""
+def org_results(campaign, org, *, full_access: bool, tally_visible: bool = True) -> OrgResults:
+    """Results of one org. `tally_visible` (surveys.disclosure.tally_visible): without it only the rounded count
+    received. Breakdowns and free text only from SMALL_N votes on (online + confirmed paper), for every viewer;
+    small categories and indicators as "<5". `full_access` (staff, reviewers above) adds the codes issued/used.
+    Free text comes in random (UUID) order, never in order of arrival."""
     tally = survey_tallies(campaign, [org.pk]).get(org.pk, OrgTally())
     issued, used = token_counts(campaign, [org.pk]).get(org.pk, (0, 0))
-    detailed = full_access or tally.total.total >= SMALL_N
-    results = OrgResults(tally=tally, detailed=detailed, issued=issued, used=used)
+    if not full_access:
+        issued = used = 0
+    received = disclosure.received_label(received_counts(campaign, [org.pk]).get(org.pk, 0)
+                                         + tally.paper_total.total)
+    detailed = tally_visible and tally.total.total >= SMALL_N
+    results = OrgResults(tally=tally if tally_visible else OrgTally(), detailed=detailed,
+                         tally_visible=tally_visible, received=received, issued=issued, used=used)
     if not detailed:
         return results
     indicators = survey_indicators(campaign, org)
@@ -276,9 +305,9 @@ def org_results(campaign, org, *, full_access: bool) -> OrgResults:
                 per_indicator[key][value - 1] += 1
         if text:
             suggestions.append(text)
-    results.indicators = [(i, VoteCount(*per_indicator[str(i.pk)])) for i in indicators]
-    results.categories = [(label, tally.by_category(value)) for value, label in
-                           [*RespondentCategory.choices, ("", "未填写身份")]]
+    results.indicators = [ShownRow.of(i, VoteCount(*per_indicator[str(i.pk)])) for i in indicators]
+    results.categories = [ShownRow.of(label, tally.by_category(value)) for value, label in
+                          [*RespondentCategory.choices, ("", "未填写身份")]]
     results.suggestions = suggestions
     return results
 
@@ -289,6 +318,11 @@ class OverviewRow:
     issued: int
     used: int
     tally: OrgTally
+
+    @property
+    def received(self) -> str:
+        """「已收到 N 份」 as anyone but staff may see it while the survey runs (surveys.disclosure)."""
+        return disclosure.received_label(self.used + self.tally.paper_total.total)
 
     @property
     def response_rate(self) -> Fraction | None:

@@ -21,7 +21,7 @@ from branches.access import (
     visible_orgs_q,
 )
 from campaigns.access import campaign_for, target_for
-from surveys import guard, selectors, services, slips, tokens
+from surveys import disclosure, guard, selectors, services, slips, tokens
 from surveys.access import may_issue_codes, may_see_full_results
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
 
@@ -121,6 +121,7 @@ def survey_overview(request, slug):
     """Codes issued and used, and the tallies, per 定级对象 in the viewer's subtree."""
     campaign = campaign_for(request, slug, need="review")
     viewer = viewer_for(request.user)
+    visible = disclosure.tally_visible(viewer, campaign)
     rows = selectors.survey_overview(campaign, visible_orgs_q(viewer))
     for row in rows:
         row.can_issue = may_issue_codes(viewer, row.org)
@@ -129,16 +130,22 @@ def survey_overview(request, slug):
         "votes": sum((r.tally.total for r in rows), selectors.VoteCount()),
     }
     totals["rate"] = Fraction(totals["used"], totals["issued"]) if totals["issued"] else None
-    return render(request, "surveys/overview.html", {"campaign": campaign, "rows": rows, "totals": totals})
+    if not visible:  # while the survey runs, anyone but staff: rounded counts received, no tally
+        totals = {"received": disclosure.received_label(sum(r.used + r.tally.paper_total.total for r in rows))}
+    return render(request, "surveys/overview.html", {"campaign": campaign, "rows": rows, "totals": totals,
+                                                     "tally_visible": visible})
 
 
 @login_required
 def survey_results(request, slug, code):
-    """One org's results: everything for staff and reviewers above it; for the org's own secretary the overall
-    tally, and breakdowns and free text only from SMALL_N responses on."""
+    """One org's results as surveys.disclosure allows: while the survey runs, anyone but staff sees only the rounded
+    count received; afterwards the tally, and breakdowns and free text from SMALL_N votes on ("<5" for a small
+    category or indicator). Staff and reviewers above the org also see the codes issued and used."""
     campaign, org = target_for(request, slug, code)
-    full = may_see_full_results(viewer_for(request.user), org)
-    results = selectors.org_results(campaign, org, full_access=full)
+    viewer = viewer_for(request.user)
+    full = may_see_full_results(viewer, org)
+    results = selectors.org_results(campaign, org, full_access=full,
+                                    tally_visible=disclosure.tally_visible(viewer, campaign))
     return render(request, "surveys/results.html", {
         "campaign": campaign, "org": org, "r": results, "full": full, "small_n": selectors.SMALL_N,
     })

@@ -4,7 +4,7 @@ from reports import selectors
 from reports.exporters.base import Column, Exporter, Sheet, register
 
 NOTE = ("满意率 =（满意 + 基本满意）÷ 总票数；纸质测评票经两名工作人员录入一致后计入，"
-        "随线下成绩导入的测评票计入纸质测评（未注明身份）。")
+        "随线下成绩导入的测评票计入纸质测评（未注明身份）。为保护测评人匿名，不足 5 票的身份类别（及渠道）显示为“<5”。")
 
 
 @register
@@ -35,24 +35,20 @@ class CepinExporter(Exporter):
         return cols
 
     def iterate_rows(self):
-        breakdown = selectors.survey_breakdown(self.campaign, self.scope)
-        empty = {"online": selectors.Tally(), "paper": selectors.Tally()}
+        breakdown = selectors.survey_breakdown(self.campaign, self.scope)  # small groups already read "<5"
+        empty = {"online": selectors.Tally(), "paper": selectors.Tally(), "total": selectors.Tally()}
         for index, org in enumerate(self.rows, start=1):
             tallies = breakdown.get(org.pk, empty)
-            combined = selectors.Tally()
-            for key, _ in selectors.CATEGORIES:
-                combined.counts[key] = [a + b for a, b in zip(tallies["online"].counts[key],
-                                                              tallies["paper"].counts[key], strict=True)]
             for position, (label, tally) in enumerate([("网上测评", tallies["online"]),
-                                                       ("纸质测评", tallies["paper"]), ("合计", combined)]):
+                                                       ("纸质测评", tallies["paper"]), ("合计", tallies["total"])]):
                 values = [index, org.code, org.name] if position == 0 else [None, "", ""]
                 values.append(label)
                 for key, _ in selectors.CATEGORIES:
                     values += tally.counts[key]
                 total = tally.total()
                 values += total
-                votes = selectors.VoteCount(*total)
-                values.append(votes.rate)
+                hidden = any(isinstance(v, str) for v in total)
+                values.append(None if hidden else selectors.VoteCount(*total).rate)
                 yield tuple(values)
 
     def sheets(self):

@@ -114,9 +114,16 @@ def test_cepin_tally_by_channel_and_category(campaign, data):
     assert header[3] == "渠道" and "党员·满意" in header and "合计·不满意" in header and header[-1] == "满意率"
     assert len(rows) == 7 * 3
     online, paper, both = (dict(zip(header, values(r), strict=False)) for r in rows[:3])
-    assert online["渠道"] == "网上测评" and online["党员·满意"] == 6 and online["未注明身份·满意"] == 3
-    assert paper["群众代表·满意"] == 3 and paper["未注明身份·满意"] == 2  # overall 5 minus 3 by category
+    assert online["渠道"] == "网上测评" and online["党员·满意"] == 6
+    # categories with 1–4 votes read "<5" (surveys.disclosure): online 未注明身份 3/1/0 and paper 未注明身份
+    # 2/1/0 (overall 5/2/1 minus 群众代表 3/1/1, which has 5 votes and stays)
+    assert [online["未注明身份·满意"], online["未注明身份·基本满意"]] == ["<5", "<5"]
+    assert paper["群众代表·满意"] == 3 and paper["未注明身份·满意"] == "<5" and paper["合计·满意"] == 5
     assert [both["合计·满意"], both["合计·基本满意"], both["合计·不满意"]] == [14, 3, 1]
+    for row in rows:  # no category of 1–4 votes anywhere: each reads "<5" whole, or sums to 0 or at least 5
+        cells = values(row)[4:-4]
+        for group in (cells[i:i + 3] for i in range(0, len(cells), 3)):
+            assert group == ["<5"] * 3 or sum(group) == 0 or sum(group) >= 5, group
     assert abs(both["满意率"] - 17 / 18) < 1e-6
 
 
