@@ -14,6 +14,7 @@ from branches.access import (
     viewer_for,
 )
 from campaigns.access import campaign_for
+from core.downloads import content_disposition
 from reports import services
 from reports.exporters import REGISTRY
 from reports.exporters.base import ordered_exporters
@@ -112,7 +113,9 @@ def export_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError:
         return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign}, status=410)
-    return FileResponse(handle, as_attachment=True, filename=job.filename)
+    response = FileResponse(handle, as_attachment=True, filename=job.filename)
+    response["Content-Disposition"] = content_disposition(job.filename)
+    return response
 
 
 @reviewer_or_staff_required

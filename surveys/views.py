@@ -23,6 +23,7 @@ from branches.access import (
 )
 from campaigns.access import campaign_for
 from campaigns.selectors import targets
+from core.downloads import content_disposition
 from surveys import guard, selectors, services, slips, tokens
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
 from surveys.models import PaperEntry
@@ -173,7 +174,7 @@ def issue_tokens(request, slug, code):
             else:
                 body, ctype, ext = slips.slips_pdf(codes=codes, campaign=campaign, org=org), "application/pdf", "pdf"
             response = HttpResponse(body, content_type=ctype)
-            response["Content-Disposition"] = f'attachment; filename="survey-{campaign.slug}-{org.code}.{ext}"'
+            response["Content-Disposition"] = content_disposition(f"survey-{campaign.slug}-{org.code}.{ext}")
             response["Cache-Control"] = "no-store"
             return response
     issued, used = selectors.token_counts(campaign, [org.pk]).get(org.pk, (0, 0))
