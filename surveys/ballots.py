@@ -4,9 +4,13 @@ category line and a suggestions box — the questions and wording of the online 
 org, and optionally the org's 计票表 (tally sheet) for counting at the meeting, all in one PDF sorted by unit and org
 (tree order).
 
-Each org's pages are laid out once: WeasyPrint lays out up to ORGS_PER_DOCUMENT orgs a document (one copy each), and
-pypdf repeats an org's pages for its copies. Repeated pages share their content streams, so 30 copies cost about
-as much as one in layout time and file size. Only WeasyPrint's public API is used (HTML, Document.pages,
+Nothing is laid out per copy, and the form only once per rubric: WeasyPrint lays out the form (测评表 and 计票表 with
+the org's lines left blank) once for each distinct list of indicators, and the org's lines of up to
+ORGS_PER_DOCUMENT orgs a document, each on a page of its own (a page with a few lines lays out some 15 times faster
+than a form). pypdf draws each org's lines over its form and repeats the page for the copies; the copies share one
+content stream, so 30 copies cost about as much as one in time and file size. The two kinds of page line up because
+they share the stylesheet and the header above the org's lines, which is a box of fixed height (a name longer than
+two lines is cut). Only WeasyPrint's public API is used (HTML, Document.pages,
 Page.anchors, Document.write_pdf)."""
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
 from campaigns.models import Indicator
 from campaigns.selectors import targets
@@ -26,7 +31,7 @@ TITLE = "基层党组织分类定级党员群众测评表"
 TALLY_TITLE = "基层党组织分类定级党员群众测评计票表"
 MEMBERS = "members"  # --count members: as many copies as the org has members (Org.member_count, 党员人数)
 MAX_COPIES = 1000  # copies of one org's 测评表
-ORGS_PER_DOCUMENT = 40  # orgs laid out in one WeasyPrint document (bounds the memory of a campaign-wide PDF)
+ORGS_PER_DOCUMENT = 100  # orgs whose lines are laid out in one WeasyPrint document (bounds the memory)
 WEB_MAX_ORGS = 200  # the most orgs one download from the survey page may hold; more: manage.py print_ballots
 
 
@@ -98,12 +103,13 @@ def page_count(sheets, *, tally: bool = False) -> int:
     return sum(s.copies + (1 if tally else 0) for s in sheets)
 
 
-def sheets_html(campaign, sheets, *, tally: bool = False, start: int = 0) -> str:
-    """One HTML document with one copy of each sheet's 测评表 (section id b<n>) and, with `tally`, its 计票表 (t<n>),
-    each beginning a page; n counts from `start`."""
+def sheets_html(campaign, sheets, *, tally: bool = False, start: int = 0, label_only: bool = False) -> str:
+    """One HTML document with one 测评表 (section id b<n>) and, with `tally`, one 计票表 (t<n>) of each sheet, each
+    beginning a page; n counts from `start`. Without `label_only` the pages hold everything but the org's lines;
+    with it, only the org's lines and the footer, at the same place (the rest is hidden or left out)."""
     return render_to_string("surveys/pdf/sheets.html", {
         "campaign": campaign, "items": [(start + i, s) for i, s in enumerate(sheets)], "tally": tally,
-        "title": TITLE, "tally_title": TALLY_TITLE, "answers": Answer.labels,
+        "label_only": label_only, "title": TITLE, "tally_title": TALLY_TITLE, "answers": Answer.labels,
         "categories": RespondentCategory.labels,
     })
 
@@ -122,32 +128,95 @@ def _sections(pages) -> dict[str, list[int]]:
     return out
 
 
+class _Layout:
+    """WeasyPrint documents laid out with one font configuration, as pypdf readers with their sections."""
+
+    def __init__(self, campaign, tally):
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.campaign, self.tally = campaign, tally
+        self.font_config = FontConfiguration()
+
+    def pages(self, sheets, *, start=0, label_only=False):
+        """{"b<n>"/"t<n>": [pypdf pages]} of `sheets` laid out as one document."""
+        from weasyprint import HTML
+
+        html = sheets_html(self.campaign, sheets, tally=self.tally, start=start, label_only=label_only)
+        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=self.font_config)
+        sections = _sections(document.pages)
+        reader = PdfReader(io.BytesIO(document.write_pdf()))
+        return {key: [reader.pages[i] for i in indices] for key, indices in sections.items()}
+
+
+LINES_XOBJECT = NameObject("/OrgLines")
+
+
+def _content(page) -> bytes:
+    """The decoded content of a page (its streams joined)."""
+    contents = page["/Contents"].get_object()
+    streams = contents if isinstance(contents, ArrayObject) else [contents]
+    return b"\n".join(stream.get_object().get_data() for stream in streams)
+
+
+def _stream(stamps: PdfWriter, data: bytes, fields=None):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    if fields:
+        stream.update(fields)
+    # PdfWriter has no public way to add a free-standing stream; _add_object has been its way since PyPDF2.
+    return stamps._add_object(stream.flate_encode())
+
+
+def _stamped(stamps: PdfWriter, form: list, label) -> list:
+    """The pages of `form` with the page `label` drawn over the first, added to `stamps` (a scratch writer, so
+    that the final writer can add each of them any number of times, as separate pages sharing one content).
+
+    The label becomes a form XObject with its own resources, drawn after the form's content: neither content
+    stream is parsed or rewritten (pypdf's merge_page parses both, ~30 ms a page), and the two pages' font names
+    cannot clash. The form's content and resources stay shared with every other org's page."""
+    lines = _stream(stamps, _content(label), {
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(label.mediabox), NameObject("/Resources"): label["/Resources"]})
+    pages = [stamps.add_page(page) for page in form]
+    first = pages[0]
+    resources = DictionaryObject(first["/Resources"].get_object())
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[LINES_XOBJECT] = lines
+    resources[NameObject("/XObject")] = xobjects
+    first[NameObject("/Resources")] = resources
+    first[NameObject("/Contents")] = ArrayObject([
+        _stream(stamps, b"q\n"), first["/Contents"], _stream(stamps, b"\nQ\nq " + LINES_XOBJECT.encode("ascii") + b" Do Q\n")])
+    return pages
+
+
 def write_ballots(*, campaign, sheets, target, tally: bool = False, progress=None) -> int:
     """Write the 测评表 of `sheets` (each `copies` times, then its 计票表 once with `tally`) to `target` (a path or a
     binary file) as one PDF, in the order of `sheets`; `progress(done, total)` after each batch of orgs. Returns
-    the number of pages."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+    the number of pages.
 
-    font_config = FontConfiguration()
+    What is laid out: the form (测评表 and 计票表 without any org's lines) once for each distinct list of
+    indicators, and each org's lines (a page with nothing else on it) once; pypdf draws an org's lines over its
+    form and repeats the result for the copies."""
+    layout = _Layout(campaign, tally)
+    kinds = list(dict.fromkeys(s.indicators for s in sheets))
+    blank_forms = layout.pages([BallotSheet(org=None, indicators=k, copies=1) for k in kinds])
+    forms = {k: (blank_forms[f"b{j}"], blank_forms.get(f"t{j}")) for j, k in enumerate(kinds)}
     writer = PdfWriter()
-    parts = []  # keep each batch's reader alive until the whole file is written
+    scratch = []  # each batch's scratch writer stays alive until the file is written
     for start in range(0, len(sheets), ORGS_PER_DOCUMENT):
         batch = sheets[start:start + ORGS_PER_DOCUMENT]
-        document = HTML(string=sheets_html(campaign, batch, tally=tally, start=start),
-                        base_url=str(settings.BASE_DIR)).render(font_config=font_config)
-        sections = _sections(document.pages)
-        reader = PdfReader(io.BytesIO(document.write_pdf()))
-        parts.append(reader)
-        del document
+        labels = layout.pages(batch, start=start, label_only=True)
+        stamps = PdfWriter()
+        scratch.append(stamps)
         for n, sheet in enumerate(batch, start=start):
-            ballot = [reader.pages[i] for i in sections[f"b{n}"]]
+            ballot_form, tally_form = forms[sheet.indicators]
+            ballot = _stamped(stamps, ballot_form, labels[f"b{n}"][0])
             for _ in range(sheet.copies):
                 for page in ballot:
                     writer.add_page(page)
             if tally:
-                for i in sections[f"t{n}"]:
-                    writer.add_page(reader.pages[i])
+                for page in _stamped(stamps, tally_form, labels[f"t{n}"][0]):
+                    writer.add_page(page)
         if progress is not None:
             progress(start + len(batch), len(sheets))
     writer.add_metadata({"/Title": f"{TITLE} · {campaign.name}"})

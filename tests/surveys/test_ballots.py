@@ -90,7 +90,9 @@ def test_each_org_is_laid_out_once(campaign, monkeypatch):
     many, _ = ballots.ballot_sheets(campaign, orgs, 30)
     small = ballots.ballots_pdf(campaign=campaign, sheets=one)
     big = ballots.ballots_pdf(campaign=campaign, sheets=many)
-    assert calls == [len(orgs), len(orgs)]  # one document, one page an org, whatever the copies
+    # Per PDF: the form once (the test rubrics of the three sectors share their indicators), then one page of
+    # lines per org — whatever the number of copies.
+    assert calls == [1, len(orgs)] * 2
     assert len(PdfReader(io.BytesIO(big)).pages) == 30 * len(orgs)
     assert len(big) < 2 * len(small)  # the copies share their content
 
