@@ -97,12 +97,6 @@ def ballot_sheets(campaign, orgs, count) -> tuple[list[BallotSheet], list]:
     return sheets, skipped
 
 
-def page_count(sheets, *, tally: bool = False) -> int:
-    """How many pages ballots_pdf writes for `sheets` when every 测评表 and 计票表 fits one page (it does for
-    rubrics of up to ~20 indicators)."""
-    return sum(s.copies + (1 if tally else 0) for s in sheets)
-
-
 def sheets_html(campaign, sheets, *, tally: bool = False, start: int = 0, label_only: bool = False) -> str:
     """One HTML document with one 测评表 (section id b<n>) and, with `tally`, one 计票表 (t<n>) of each sheet, each
     beginning a page; n counts from `start`. Without `label_only` the pages hold everything but the org's lines;

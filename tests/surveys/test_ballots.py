@@ -59,6 +59,15 @@ def test_scope_with_tally_in_unit_and_org_order(campaign, tmp_path):
     assert "总体评价" in tally and all(name in tally for name in INDICATORS)
 
 
+def test_a_long_name_keeps_to_its_box(campaign, tree, tmp_path):
+    org = tree["vil-2"]
+    org.name = "二村" + "很长的名称" * 30 + "党支部"
+    org.save()
+    pages, _, _ = _print(tmp_path, "--campaign", campaign.slug, "--org", "vil-2", "--count", "2", "--tally")
+    assert len(pages) == 3
+    assert all("二村很长的名称" in p for p in pages) and all(name in pages[0] for name in INDICATORS)
+
+
 def test_whole_campaign(campaign, tmp_path):
     pages, _, _ = _print(tmp_path, "--campaign", campaign.slug, "--count", "1")
     assert [_org_of(p) for p in pages] == ALL_TARGETS
