@@ -199,18 +199,7 @@ def write_ballots(*, campaign, sheets, target, tally: bool = False, progress=Non
     scratch = []  # each batch's scratch writer stays alive until the file is written
     for start in range(0, len(sheets), ORGS_PER_DOCUMENT):
         batch = sheets[start:start + ORGS_PER_DOCUMENT]
-        labels = layout.pages(batch, start=start, label_only=True)
-        stamps = PdfWriter()
-        scratch.append(stamps)
-        for n, sheet in enumerate(batch, start=start):
-            ballot_form, tally_form = forms[sheet.indicators]
-            ballot = _stamped(stamps, ballot_form, labels[f"b{n}"][0])
-            for _ in range(sheet.copies):
-                for page in ballot:
-                    writer.add_page(page)
-            if tally:
-                for page in _stamped(stamps, tally_form, labels[f"t{n}"][0]):
-                    writer.add_page(page)
+        scratch.append(_add_batch(writer, layout, forms, batch, start, tally))
         if progress is not None:
             progress(start + len(batch), len(sheets))
     writer.add_metadata({"/Title": f"{TITLE} · {campaign.name}"})
@@ -221,6 +210,23 @@ def write_ballots(*, campaign, sheets, target, tally: bool = False, progress=Non
         with open(target, "wb") as fh:
             writer.write(fh)
     return pages
+
+
+def _add_batch(writer, layout, forms, batch, start, tally) -> PdfWriter:
+    """Lay out the org's lines of `batch` (sheets numbered from `start`) and add their stamped pages to `writer`,
+    copies and all. Returns the scratch writer holding the stamped pages."""
+    labels = layout.pages(batch, start=start, label_only=True)
+    stamps = PdfWriter()
+    for n, sheet in enumerate(batch, start=start):
+        ballot_form, tally_form = forms[sheet.indicators]
+        ballot = _stamped(stamps, ballot_form, labels[f"b{n}"][0])
+        for _ in range(sheet.copies):
+            for page in ballot:
+                writer.add_page(page)
+        if tally:
+            for page in _stamped(stamps, tally_form, labels[f"t{n}"][0]):
+                writer.add_page(page)
+    return stamps
 
 
 def ballots_pdf(*, campaign, sheets, tally: bool = False) -> bytes:

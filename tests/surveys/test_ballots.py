@@ -192,3 +192,13 @@ def test_bad_requests_go_back_with_the_reason(client, staff, campaign, monkeypat
 def test_overview_offers_the_download(client, staff, campaign):
     page = login(client, staff).get(reverse("survey_overview", args=[campaign.slug]))
     assert page.status_code == 200 and _url(campaign) in page.content.decode()
+
+
+def test_scope_outside_the_campaign(campaign, tmp_path):
+    from branches.models import OrgKind
+    from tests import factories as f
+
+    f.org("other", "外县委", OrgKind.COMMITTEE)
+    with pytest.raises(CommandError, match="不在“.*”的范围内"):
+        call_command("print_ballots", "--campaign", campaign.slug, "--scope", "other", "--count", "1",
+                     "--output", str(tmp_path / "x.pdf"))

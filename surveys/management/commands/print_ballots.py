@@ -25,20 +25,7 @@ class Command(BaseCommand):
         found = Campaign.objects.select_related("root").filter(slug=campaign).first()
         if found is None:
             raise CommandError(f"没有代码为“{campaign}”的定级工作。")
-        try:
-            copies = ballots.parse_count(count)
-            one = _org(org) if org else None
-            unit = _org(scope) if scope else None
-            if unit is not None and not unit.path.startswith(found.root.path):
-                raise CommandError(f"组织编码“{scope}”不在“{found.name}”的范围内。")
-            orgs = ballots.ballot_targets(found, org=one, scope=unit)
-            sheets, skipped = ballots.ballot_sheets(found, orgs, copies)
-        except ballots.BallotError as exc:
-            raise CommandError(str(exc))
-        for o in skipped:
-            self.stderr.write(f"跳过“{o.name}”（{o.code}）：党员人数为 0。")
-        if not sheets:
-            raise CommandError("没有可打印的测评表：所选党组织的党员人数均为 0，请用 --count 指定份数。")
+        sheets = self._sheets(found, org, scope, count)
         path = Path(output)
         if not path.resolve().parent.is_dir():
             raise CommandError(f"输出目录不存在：{path.resolve().parent}")
@@ -55,6 +42,24 @@ class Command(BaseCommand):
         extra = f"、{len(sheets)} 张计票表" if tally else ""
         self.stdout.write(self.style.SUCCESS(
             f"已写入 {output}：{len(sheets)} 个党组织，共 {copies_total} 份测评表{extra}，{pages} 页。"))
+
+    def _sheets(self, campaign, org, scope, count):
+        """The sheets to print, or CommandError; the orgs skipped for having no members are named on stderr."""
+        try:
+            copies = ballots.parse_count(count)
+            one = _org(org) if org else None
+            unit = _org(scope) if scope else None
+            if unit is not None and not unit.path.startswith(campaign.root.path):
+                raise CommandError(f"组织编码“{scope}”不在“{campaign.name}”的范围内。")
+            sheets, skipped = ballots.ballot_sheets(campaign, ballots.ballot_targets(campaign, org=one, scope=unit),
+                                                    copies)
+        except ballots.BallotError as exc:
+            raise CommandError(str(exc))
+        for o in skipped:
+            self.stderr.write(f"跳过“{o.name}”（{o.code}）：党员人数为 0。")
+        if not sheets:
+            raise CommandError("没有可打印的测评表：所选党组织的党员人数均为 0，请用 --count 指定份数。")
+        return sheets
 
 
 def _org(code):
