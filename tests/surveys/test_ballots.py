@@ -202,3 +202,20 @@ def test_scope_outside_the_campaign(campaign, tmp_path):
     with pytest.raises(CommandError, match="不在“.*”的范围内"):
         call_command("print_ballots", "--campaign", campaign.slug, "--scope", "other", "--count", "1",
                      "--output", str(tmp_path / "x.pdf"))
+
+
+def test_each_org_gets_its_own_rubric(campaign, tmp_path):
+    from campaigns.models import CampaignSector
+    from tests import factories as f
+
+    community = CampaignSector.objects.get(campaign=campaign, sector__name="社区")
+    community.rubric = f.rubric("社区", name="社区版", split=[("社区服务", 50), ("居民评价", 50)])
+    community.save()
+    pages, _, _ = _print(tmp_path, "--campaign", campaign.slug, "--scope", "town-a", "--count", "1", "--tally")
+    by_org = {_org_of(p) + ("·计票" if ballots.TALLY_TITLE in p else ""): p for p in pages}
+    for key in ("甲镇社区党支部", "甲镇社区党支部·计票"):
+        assert "社区服务" in by_org[key] and "居民评价" in by_org[key] and "党组织带头人" not in by_org[key]
+    village = by_org["二村党支部"]
+    assert "社区服务" not in village
+    positions = [village.index(name) for name in INDICATORS]
+    assert positions == sorted(positions)
