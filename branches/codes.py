@@ -30,7 +30,7 @@ def _char_name(ch: str) -> str:
     return ch
 
 
-def _shown(code: str) -> str:
+def shown_code(code: str) -> str:
     """The code quoted in a message, with unprintable characters (control, format) written as <U+XXXX>."""
     return "".join(ch if ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in code)
 
@@ -43,8 +43,8 @@ def code_problem(code: str) -> str:
         return f"组织编码不能为空：{ALLOWED}"
     bad = next((ch for ch in code if not CODE_RE.fullmatch(ch)), None)
     if bad is not None:
-        return f"组织编码“{_shown(code)}”含有不允许的字符“{_char_name(bad)}”：{ALLOWED}"
-    return f"组织编码“{_shown(code)}”有 {len(code)} 个字符，超过 {MAX_CODE_LENGTH} 个：{ALLOWED}"
+        return f"组织编码“{shown_code(code)}”含有不允许的字符“{_char_name(bad)}”：{ALLOWED}"
+    return f"组织编码“{shown_code(code)}”有 {len(code)} 个字符，超过 {MAX_CODE_LENGTH} 个：{ALLOWED}"
 
 
 def validate_org_code(code: str):
