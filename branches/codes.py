@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 MAX_CODE_LENGTH = 64
 # \w on str is every character str.isalnum() accepts (Unicode letters and digits, e.g. Chinese) plus "_".
-CODE_RE = re.compile(r"[\w.-]{1,%d}" % MAX_CODE_LENGTH)
+CODE_RE = re.compile(rf"[\w.-]{{1,{MAX_CODE_LENGTH}}}")
 ALLOWED = "只能使用字母、数字和 - _ .，1–64 个字符"
 
 
