@@ -171,3 +171,16 @@ def test_str_url_patterns_reach_a_legacy_code(client, staff, tree):
     response = login(client, staff).get(reverse("review_org", args=[campaign.slug, "二村 老编码"]))
     assert response.status_code == 200
     assert "二村党支部" in response.content.decode()
+
+
+def test_the_admin_refuses_a_bad_code_and_saves_nothing(client, superuser, tree):
+    data = {"code": "a/../b", "name": "新党委", "kind": OrgKind.COMMITTEE, "secretary": "", "member_count": 0,
+            "recruits_3y": 0, "treebeard_position": "first-child", "treebeard_ref_node": tree["county"].pk}
+    response = login(client, superuser).post(reverse("admin:branches_org_add"), data)
+    assert response.status_code == 200
+    assert code_problem("a/../b") in response.content.decode()
+    assert not Org.objects.filter(name="新党委").exists()
+    data["code"] = "新-党委.1"
+    response = client.post(reverse("admin:branches_org_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Org.objects.get(name="新党委").code == "新-党委.1"
