@@ -1,10 +1,13 @@
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
 
 from branches.access import (
     org_for,
@@ -22,6 +25,26 @@ from publicity import services as publicity_service
 from publicity.models import Objection, ObjectionStatus, Publicity
 
 OBJECTION_RATE = "5/h"
+OBJECTION_GROUP = "publicity.views.public_results"
+BUSY_MESSAGE = "系统繁忙，请稍后再试"
+# What a cache call raises when Redis does not answer (refused, reset, timed out).
+CACHE_DOWN = (RedisError, OSError)
+log = logging.getLogger(__name__)
+
+
+def _objection_limited(request) -> bool | None:
+    """Count one objection of the client's address: whether it is over OBJECTION_RATE, or None when the counter
+    (Redis) cannot be reached; the objection is then refused (fails closed) rather than taken unlimited."""
+    try:
+        return is_ratelimited(request, group=OBJECTION_GROUP, key="ip", rate=OBJECTION_RATE, method="POST",
+                              increment=True)
+    except CACHE_DOWN as exc:
+        log.warning("objection rate limit unreachable, refusing: %s", exc)
+        return None
+
+
+def _busy(request):
+    return render(request, "errors/503.html", {"message": BUSY_MESSAGE}, status=503)
 
 
 @staff_required
@@ -81,7 +104,6 @@ def publicity_republish(request, slug, code):
     return redirect("publicity_manage", slug=campaign.slug)
 
 
-@ratelimit(key="ip", rate=OBJECTION_RATE, method="POST", block=False)
 def public_results(request, slug):
     """The public 公示 page: no login; lists the published grades and takes objections while the window is open."""
     campaign = get_object_or_404(Campaign.objects.select_related("root"), slug=slug)
@@ -92,7 +114,10 @@ def public_results(request, slug):
     results = [r for _, group in page.groups for r in group]
     form = forms.ObjectionForm(results=results)
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        limited = _objection_limited(request)
+        if limited is None:
+            return _busy(request)
+        if limited:
             return ratelimited(request)
         form = forms.ObjectionForm(request.POST, results=results)
         if page.window_error:
