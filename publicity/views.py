@@ -32,19 +32,17 @@ CACHE_DOWN = (RedisError, OSError)
 log = logging.getLogger(__name__)
 
 
-def _objection_limited(request) -> bool | None:
-    """Count one objection of the client's address: whether it is over OBJECTION_RATE, or None when the counter
-    (Redis) cannot be reached; the objection is then refused (fails closed) rather than taken unlimited."""
+def _objection_refusal(request):
+    """Count one objection of the client's address; the response refusing it, or None to take it: 429 over
+    OBJECTION_RATE, 503 with BUSY_MESSAGE when the counter (Redis) cannot be reached — the objection is then
+    refused (fails closed) rather than taken without its limit."""
     try:
-        return is_ratelimited(request, group=OBJECTION_GROUP, key="ip", rate=OBJECTION_RATE, method="POST",
-                              increment=True)
+        limited = is_ratelimited(request, group=OBJECTION_GROUP, key="ip", rate=OBJECTION_RATE, method="POST",
+                                 increment=True)
     except CACHE_DOWN as exc:
         log.warning("objection rate limit unreachable, refusing: %s", exc)
-        return None
-
-
-def _busy(request):
-    return render(request, "errors/503.html", {"message": BUSY_MESSAGE}, status=503)
+        return render(request, "errors/503.html", {"message": BUSY_MESSAGE}, status=503)
+    return ratelimited(request) if limited else None
 
 
 @staff_required
@@ -114,11 +112,9 @@ def public_results(request, slug):
     results = [r for _, group in page.groups for r in group]
     form = forms.ObjectionForm(results=results)
     if request.method == "POST":
-        limited = _objection_limited(request)
-        if limited is None:
-            return _busy(request)
-        if limited:
-            return ratelimited(request)
+        refusal = _objection_refusal(request)
+        if refusal is not None:
+            return refusal
         form = forms.ObjectionForm(request.POST, results=results)
         if page.window_error:
             form.add_error(None, page.window_error)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from campaigns.models import Phase
 from publicity.models import Objection
@@ -31,7 +32,7 @@ def redis_down(settings):
                                    "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}
     from django.core.cache import cache
 
-    with pytest.raises(Exception):
+    with pytest.raises(RedisConnectionError):
         cache.get("probe")  # the premise: a cache call fails
 
 

@@ -21,7 +21,7 @@ from reports import services
 from reports.models import ExportJob, ExportStatus
 from tests.conftest import login
 from tests.reports import builders, slow_exporter  # noqa: F401  (registers "slowtest" here too)
-from tests.reports.test_celery import DATABASE_URL, ROOT, start_worker, wait_for, worker_env, workers  # noqa: F401
+from tests.reports.test_celery import DATABASE_URL, ROOT, start_worker, wait_for, worker_env
 
 needs_redis_and_postgres = pytest.mark.skipif(
     not shutil.which("redis-server") or not DATABASE_URL.startswith(("postgres://", "postgresql://")),
@@ -174,6 +174,21 @@ def private_redis(tmp_path):
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+def workers():
+    """Worker processes started by the test, stopped at its end (by PID)."""
+    procs = []
+    yield procs
+    for p in procs:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait()
 
 
 @pytest.fixture
