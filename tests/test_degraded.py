@@ -105,3 +105,11 @@ def test_an_unexpected_error_shows_the_chinese_500_page(codes, monkeypatch):
 def test_the_500_template_has_no_template_logic():
     text = (ROOT / "templates" / "500.html").read_text(encoding="utf-8")
     assert "{%" not in text and "{{" not in text and "系统暂时出错" in text
+
+
+@pytest.mark.django_db
+def test_login_and_the_code_box_answer_with_redis_down(redis_down, staff):
+    client = Client(REMOTE_ADDR="10.250.0.6")
+    assert client.get(reverse("login")).status_code == 200
+    assert client.post(reverse("login"), {"username": staff.username, "password": "wrong"}).status_code == 200
+    assert client.get(reverse("survey_entry")).status_code == 200
