@@ -21,6 +21,7 @@ from django.db.models import F
 
 from audit.services import record
 from branches.models import Org, OrgKind, Role, RoleAssignment, Sector
+from core.logins import require_password_change
 from core.workbook import ORG_TREE, Problem, Row, WorkbookError, cell_text, read_table
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -537,7 +538,8 @@ def _role_text(role, org):
 
 
 def create_user(*, actor, username: str, full_name: str, password: str):
-    """Create a login (用户名, 姓名, 初始密码) without any role. Validates the password with the site's rules."""
+    """Create a login (用户名, 姓名, 初始密码) without any role. Validates the password with the site's rules; the
+    user must change it at the first login."""
     User = get_user_model()
     username, full_name = (username or "").strip(), (full_name or "").strip()
     if not username:
@@ -556,6 +558,7 @@ def create_user(*, actor, username: str, full_name: str, password: str):
         raise PeopleError("；".join(exc.messages))
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, first_name=full_name[:150])
+        require_password_change(user)
         record(actor=actor, action="新建用户", obj=user, object_repr=f"{full_name}（{username}）",
                after={"username": username, "name": full_name})
     return user
@@ -625,5 +628,6 @@ def reset_password(*, actor, user, password: str):
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        require_password_change(user)
         record(actor=actor, action="重置密码", obj=user, object_repr=user.get_full_name() or user.username,
                before={"password": "（旧密码）"}, after={"password": "（已重置）"})

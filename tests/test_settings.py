@@ -119,6 +119,8 @@ BAD_VALUES = [
     ("CELERY_VISIBILITY_TIMEOUT", "2h", {"DEBUG": "1"}),
     ("EXPORT_HEARTBEAT_SECONDS", "15s", {"DEBUG": "1"}),
     ("EXPORT_LOST_AFTER_SECONDS", "0", {"DEBUG": "1"}),
+    ("SESSION_IDLE_MINUTES", "30m", {"DEBUG": "1"}),
+    ("SESSION_IDLE_MINUTES", "0", {"DEBUG": "1"}),
     ("ALLOWED_HOSTS", ",", {"DEBUG": "0"}),
     ("SITE_URL", "dj.example.org", {"DEBUG": "1"}),
     ("SITE_URL", "ftp://dj.example.org", {"DEBUG": "1"}),
