@@ -16,7 +16,9 @@ CONN_MAX_AGE            seconds a database connection is kept between requests (
 DB_PREPARED_STATEMENTS  boolean: the survey answer's server-side prepared statement on PostgreSQL (default on)
 STATIC_ROOT, MEDIA_ROOT, PDF_FONT_DIR   absolute paths (default staticfiles/, var/media/, var/fonts/)
 EXPORT_TTL_HOURS        hours an export file is kept (default 48)
-CELERY_VISIBILITY_TIMEOUT  seconds before a broker hands an unacknowledged job to another worker (default 7200)
+CELERY_VISIBILITY_TIMEOUT  seconds before a broker hands an unacknowledged job to another worker (default 10800)
+EXPORT_HEARTBEAT_SECONDS / EXPORT_LOST_AFTER_SECONDS  a running export's heartbeat (default 15) and the silence after
+                        which it is lost and queued again (default 120)
 RATELIMIT_IP_META_KEY   request.META key of the client address behind a proxy, e.g. HTTP_X_FORWARDED_FOR
 SECURE_SSL_REDIRECT     boolean, with DEBUG off (default on)
 SECURE_HSTS_SECONDS     with DEBUG off (default 31536000)
@@ -203,12 +205,29 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than the longest export, so a job is not handed to a second worker while the first still runs it.
+# A worker whose Redis goes away keeps trying to reconnect, at start-up and later, for as long as it takes
+# (celery/kombu 5.7: the reconnect no longer ends in "Unrecoverable error: AttributeError … 'hostname'").
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Longer than the longest export (3 h), so a job is not handed to a second worker while the first still runs it;
+# a job whose worker died is found much sooner by its silent heartbeat (reports.services.sweep_lost_exports).
 # CELERY_VISIBILITY_TIMEOUT (seconds) lets a test recover a killed worker's job quickly.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": envparse.integer("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600, minimum=1),
+    "visibility_timeout": envparse.integer("CELERY_VISIBILITY_TIMEOUT", default=3 * 3600, minimum=1),
 }
 CELERY_TIMEZONE = TIME_ZONE
+# A running export writes a heartbeat this often; one silent for EXPORT_LOST_AFTER_SECONDS is lost and queued
+# again, at most EXPORT_MAX_ATTEMPTS runs in all (then 失败 with a retry button).
+EXPORT_HEARTBEAT_SECONDS = envparse.integer("EXPORT_HEARTBEAT_SECONDS", default=15, minimum=1)
+EXPORT_LOST_AFTER_SECONDS = envparse.integer("EXPORT_LOST_AFTER_SECONDS", default=120, minimum=2)
+EXPORT_MAX_ATTEMPTS = 3
+# Sent by celery beat (deploy/systemd/gradingsite-beat.service); without a broker `manage.py run_periodic`
+# runs the same tasks once (from cron).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-lost-exports": {"task": "reports.tasks.sweep_lost_exports", "schedule": 30.0},
+    "delete-expired-exports": {"task": "reports.tasks.delete_expired_exports", "schedule": 3600.0},
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
