@@ -85,6 +85,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy headers on every answer.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -250,6 +253,24 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere a browser renders (templates/reports/pdf/ and templates/surveys/pdf/ are read
+# by WeasyPrint only): scripts and styles come from static/, htmx runs with allowEval off (its meta htmx-config in
+# base.html). QR codes are data: images; frame-src 'self' is for the evidence previews.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Browser features the site never uses, refused for it and anything it embeds (core.middleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Read (and checked) with DEBUG on too, so a bad value is found before it reaches production.
 _ssl_redirect = envparse.boolean("SECURE_SSL_REDIRECT", default=True)
 _hsts_seconds = envparse.integer("SECURE_HSTS_SECONDS", default=31536000, minimum=0)
