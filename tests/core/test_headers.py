@@ -45,7 +45,7 @@ class InlineFinder(HTMLParser):
         if tag == "style":
             self.found.append(f"<style> at line {self.getpos()[0]}")
         for name, value in attrs:
-            if name == "style" or name.startswith("on") or name.startswith("hx-on"):
+            if name == "style" or name.startswith(("on", "hx-on")):
                 self.found.append(f"<{tag} {name}=…> at line {self.getpos()[0]}")
             if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
                 self.found.append(f"<{tag} {name}=javascript:…> at line {self.getpos()[0]}")
