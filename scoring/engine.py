@@ -13,9 +13,11 @@ depend on binary rounding.
     the floor gate of a sector: the campaign sector's own value, else the sector's default (机关事业单位 0.60),
         else the campaign's (effective_floor_gate)
     a component with weight > 0 that is missing → no grade, with the reason ("缺少测评数据")
+    fewer respondents than the campaign's minimum (all channels; 0 = no minimum), where the survey counts
+        → no grade, with the reason "测评人数不足（3/5）"
 
 Precedence, first match wins (compute_grade): the org's sector does not take part → no grade; an input is missing
-→ no grade; below the floor gate → the bottom band; below the top gate with a top-band score → the second band;
+→ no grade; fewer respondents than the minimum → no grade; below the floor gate → the bottom band; below the top gate with a top-band score → the second band;
 else the band of the score.
 """
 from __future__ import annotations
@@ -44,12 +46,14 @@ __all__ = [
     "not_graded",
     "round_half_up",
     "satisfaction_rate",
+    "too_few_responses",
 ]
 
 MISSING_SELF = "缺少自评得分"
 MISSING_SURVEY = "缺少测评数据"
 MISSING_REVIEW = "缺少评定得分"
 NOT_TAKING_PART = "该领域未参加本次定级"
+TOO_FEW = "测评人数不足（{n}/{m}）"
 
 ONE = Fraction(1)
 HUNDRED = Fraction(100)
@@ -148,15 +152,19 @@ class Policy:
     """Weights (wS, wV, wR), the bands of the org's scale, and the survey gates of its sector.
 
     `bands` may come in any order; they are kept highest minimum first. `floor_gate` is the sector's effective
-    floor (see effective_floor_gate). `gates_apply` is False for the star scale."""
+    floor (see effective_floor_gate). `gates_apply` is False for the star scale. `min_responses` is the campaign's
+    minimum of respondents (0 = none)."""
 
     weights: tuple
     bands: tuple
     top_gate: Decimal | Fraction | None = Decimal("0.90")
     floor_gate: Decimal | Fraction | None = Decimal("0.50")
     gates_apply: bool = True
+    min_responses: int = 0
 
     def __post_init__(self):
+        if isinstance(self.min_responses, bool) or not isinstance(self.min_responses, int) or self.min_responses < 0:
+            raise EngineInputError(f"最少测评人数必须是非负整数：{self.min_responses!r}")
         ws = _exact_weights(self.weights)
         bands = _ordered_bands(self.bands)
         top = _exact_gate(self.top_gate, "评为最高等次的满意率门槛")
@@ -317,8 +325,24 @@ def not_graded(reasons: Sequence[str], votes=None) -> GradeResult:
     reason = "；".join(reasons)
     facts = _vote_facts(votes)
     explanation = "未定级：" + reason + ("（" + "；".join(facts) + "）" if facts else "")
-    rules = ("not_taking_part",) if NOT_TAKING_PART in reasons else ("missing",)
+    if NOT_TAKING_PART in reasons:
+        rules = ("not_taking_part",)
+    elif any(r.startswith(TOO_FEW[:6]) for r in reasons):
+        rules = ("min_responses",)
+    else:
+        rules = ("missing",)
     return GradeResult(None, None, "", None, None, satisfaction_rate(votes), explanation, reason, rules)
+
+
+def too_few_responses(responses: int, minimum: int, *, survey_counts: bool = True) -> str | None:
+    """The reason "测评人数不足（n/m）" when `responses` (respondents of every channel) is below `minimum` and the
+    survey is an input of the grade (`survey_counts`); None otherwise (always when the minimum is 0)."""
+    for name, value in (("测评人数", responses), ("最少测评人数", minimum)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise EngineInputError(f"{name}必须是非负整数：{value!r}")
+    if minimum and survey_counts and responses < minimum:
+        return TOO_FEW.format(n=responses, m=minimum)
+    return None
 
 
 # ------------------------------------------------------------------ the computation
@@ -374,10 +398,12 @@ def _gate(policy: Policy, p: Fraction | None, score_index: int) -> tuple[int, st
     return score_index, None, f"满意率 {pct}"
 
 
-def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, policy: Policy | None) -> GradeResult:
+def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, policy: Policy | None,
+                  responses: int | None = None) -> GradeResult:
     """Apply SPEC §6 to one org. Missing inputs are None; `policy` is None when the org's sector does not take
-    part. The rules apply in the precedence of the module docstring. Never raises for missing data; raises
-    EngineInputError for malformed input (a float, a score outside 0..100, negative votes)."""
+    part; `responses` is the number of respondents of every channel (None: the votes' total). The rules apply in
+    the precedence of the module docstring. Never raises for missing data; raises EngineInputError for malformed
+    input (a float, a score outside 0..100, negative votes)."""
     votes = _as_votes(votes)
     s, r = _score(self_score, "自评得分"), _score(review_score, "评定得分")
     if policy is None:
@@ -385,6 +411,11 @@ def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, poli
     missing = missing_inputs(policy, self_score=s, votes=votes, review_score=r)
     if missing:
         return not_graded(missing, votes)
+    if responses is None:
+        responses = votes.total if votes is not None else 0
+    too_few = too_few_responses(responses, policy.min_responses, survey_counts=policy._active[1])
+    if too_few:
+        return not_graded((too_few,), votes)
 
     p = satisfaction_rate(votes)
     total, terms = _total(policy, (s, None if p is None else HUNDRED * p, r))

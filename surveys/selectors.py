@@ -5,7 +5,7 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from campaigns.models import Indicator
-from campaigns.selectors import targets
+from campaigns.selectors import expected_participants, targets
 from surveys.models import (
     PAPER_CATEGORIES,
     Answer,
@@ -266,17 +266,25 @@ class OverviewRow:
     issued: int
     used: int
     tally: OrgTally
+    expected: int = 0  # 应参评人数 (campaigns.selectors.expected_participants)
 
     @property
     def response_rate(self) -> Fraction | None:
         return Fraction(self.used, self.issued) if self.issued else None
 
+    @property
+    def turnout(self) -> Fraction | None:
+        """参评率: respondents (online + confirmed paper) ÷ expected participants; None when nobody is expected."""
+        return Fraction(self.tally.total.total, self.expected) if self.expected else None
+
 
 def survey_overview(campaign, orgs_q) -> list[OverviewRow]:
-    """One row per 定级对象 matching `orgs_q` (the viewer's scope), in tree order, with codes issued/used and the
-    tallies. Four queries whatever the number of orgs."""
+    """One row per 定级对象 matching `orgs_q` (the viewer's scope), in tree order, with codes issued/used, the
+    tallies and the expected participants. Five queries whatever the number of orgs."""
     orgs = list(targets(campaign).filter(orgs_q))
     ids = [o.pk for o in orgs]
     counts = token_counts(campaign, ids)
     tallies = survey_tallies(campaign, ids)
-    return [OverviewRow(o, *counts.get(o.pk, (0, 0)), tallies.get(o.pk, OrgTally())) for o in orgs]
+    expected = expected_participants(campaign, orgs)
+    return [OverviewRow(o, *counts.get(o.pk, (0, 0)), tallies.get(o.pk, OrgTally()), expected[o.pk].total)
+            for o in orgs]

@@ -26,6 +26,10 @@ class Command(BaseCommand):
                             help="参加的领域（逗号或空格分隔）；不写则所有领域参加")
         parser.add_argument("--year", help="年度（默认今年）")
         parser.add_argument("--previous", help="上一轮定级工作的代码（再次评定）")
+        parser.add_argument("--min-responses", help="每个党组织最少测评人数，低于此数不定级（默认 5，0 = 不限）")
+        parser.add_argument("--masses-per-org", help="每个党组织应参评群众代表数（默认 0）")
+        parser.add_argument("--institution-turnout", default="default",
+                            help="机关事业单位参评率要求（默认 0.90；none = 不要求）")
 
     def handle(self, *args, **options):
         scales = {}
@@ -43,7 +47,11 @@ class Command(BaseCommand):
             campaign = create_campaign(
                 slug=options["slug"], name=options["name"], root=options["root"], year=options["year"],
                 weights=options["weights"], top_gate=options["top_gate"], floor_gate=options["floor_gate"],
-                sectors=sectors, scales=scales, previous=options["previous"], actor=None,
+                sectors=sectors, scales=scales, previous=options["previous"],
+                min_responses=options["min_responses"], masses_per_org=options["masses_per_org"],
+                institution_turnout=(None if options["institution_turnout"].lower() == "none"
+                                     else options["institution_turnout"]),
+                actor=None,
             )
         except ValidationError as exc:
             raise CommandError("未创建定级工作：\n" + "\n".join(f"- {m}" for m in exc.messages))
