@@ -189,12 +189,3 @@ def reviewer_scopes(viewer: Viewer, root: Org) -> list[Org]:
         return [root]
     return list(Org.objects.filter(pk__in=viewer.reviewer_org_ids, path__startswith=root.path).order_by("path"))
 
-
-def can_see_export(viewer: Viewer, job) -> bool:
-    """An export (reports.ExportJob) is visible to the user who asked for it, and only while it stays within what
-    they may see: staff anything; a reviewer a job scoped to one of their subtrees."""
-    if not viewer.is_authenticated or job.user_id != viewer.user_id:
-        return False
-    if viewer.is_staff:
-        return True
-    return job.scope_id is not None and any(job.scope.path.startswith(p) for p in viewer.reviewer_paths)

@@ -59,3 +59,12 @@ def people(*, q: str = ""):
         qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
                        | Q(roles__org__code=q) | Q(roles__org__name__icontains=q)).distinct()
     return qs
+
+
+def user_named(username: str):
+    """The user with this username (surrounding spaces ignored), or None."""
+    return get_user_model().objects.filter(username=(username or "").strip()).first()
+
+
+def user_by_id(pk: int):
+    return get_user_model().objects.filter(pk=pk).first()

@@ -2,11 +2,11 @@
 access through branches.access, reads through selectors, writes through services."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from branches import selectors
 from branches.access import (
@@ -78,48 +78,52 @@ def org_detail(request, code):
 ORG_UPLOADS = UploadStash("orgs")
 
 
+def _import_page(request, *, status=200, **context):
+    """The import page: the upload form, and a preview (`plan`, `token` to confirm it) or the table of errors."""
+    context = {"columns": ORG_COLUMNS, "form": OrgImportUploadForm(), **context}
+    return render(request, "branches/org_import.html", context, status=status)
+
+
 @staff_required
+@require_http_methods(["GET", "POST"])
 def org_import(request):
-    """Upload → preview (or the full error table) → confirm. The upload is kept server-side under a random id,
-    which only the uploading session may confirm; confirming re-validates the file against the database."""
-    context = {"columns": ORG_COLUMNS, "form": OrgImportUploadForm()}
+    """Upload → preview (or the full error table). The upload is kept server-side under a random id, which only
+    the uploading session may confirm (org_import_confirm)."""
     if request.method != "POST":
-        return render(request, "branches/org_import.html", context)
-
-    if "token" in request.POST:
-        confirm = OrgImportConfirmForm(request.POST)
-        token = confirm.cleaned_data["token"] if confirm.is_valid() else ""
-        path = ORG_UPLOADS.path(request, token)
-        if path is None:
-            context["expired"] = True
-            return render(request, "branches/org_import.html", context, status=400)
-        plan = parse_org_workbook(path)
-        if plan.ok:
-            try:
-                result = apply_org_import(plan, actor=request.user)
-            except OrgImportError as exc:
-                plan.errors = exc.problems
-            else:
-                ORG_UPLOADS.discard(request, token)
-                messages.success(request, f"导入完成：{result.summary}。")
-                return redirect("org_tree")
-        ORG_UPLOADS.discard(request, token)
-        context.update(plan=plan, filename=request.POST.get("filename", ""))
-        return render(request, "branches/org_import.html", context, status=400)
-
+        return _import_page(request)
     form = OrgImportUploadForm(request.POST, request.FILES)
-    context["form"] = form
     if not form.is_valid():
-        return render(request, "branches/org_import.html", context, status=400)
+        return _import_page(request, form=form, status=400)
     upload = form.cleaned_data["file"]
     token = ORG_UPLOADS.put(request, upload)
     plan = parse_org_workbook(ORG_UPLOADS.path(request, token))
-    context.update(plan=plan, filename=upload.name)
     if not plan.ok:
         ORG_UPLOADS.discard(request, token)
-        return render(request, "branches/org_import.html", context, status=400)
-    context["token"] = token
-    return render(request, "branches/org_import.html", context)
+        return _import_page(request, form=form, plan=plan, filename=upload.name, status=400)
+    return _import_page(request, form=form, plan=plan, filename=upload.name, token=token)
+
+
+@staff_required
+@require_POST
+def org_import_confirm(request):
+    """Apply a previewed upload of this session; the file is re-validated against the database first."""
+    confirm = OrgImportConfirmForm(request.POST)
+    token = confirm.cleaned_data["token"] if confirm.is_valid() else ""
+    path = ORG_UPLOADS.path(request, token)
+    if path is None:
+        return _import_page(request, expired=True, status=400)
+    plan = parse_org_workbook(path)
+    if plan.ok:
+        try:
+            result = apply_org_import(plan, actor=request.user)
+        except OrgImportError as exc:
+            plan.errors = exc.problems
+        else:
+            ORG_UPLOADS.discard(request, token)
+            messages.success(request, f"导入完成：{result.summary}。")
+            return redirect("org_tree")
+    ORG_UPLOADS.discard(request, token)
+    return _import_page(request, plan=plan, filename=request.POST.get("filename", ""), status=400)
 
 
 @staff_required
@@ -130,73 +134,96 @@ def org_import_template(request):
 
 
 # --- people -------------------------------------------------------------------------------------------------
+# The page lists users with their roles; each action (create a user, assign or remove a role, reset a password) is
+# a POST to its own view. Success redirects back (PRG); a refused action shows the page again with the reason.
 
 PEOPLE_PAGE_SIZE = 50
 
 
-@staff_required
-def people(request):
-    """Users with their roles; create a user, assign or remove a role, reset a password. Each action is a POST
-    with an `action` field; success redirects back (PRG), a refused action re-renders with the reason."""
-    User = get_user_model()
-    create_form = CreateUserForm(prefix="new")
-    assign_form = AssignRoleForm(prefix="role", initial={"username": request.GET.get("user", "")})
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "create_user":
-                create_form = CreateUserForm(request.POST, prefix="new")
-                if create_form.is_valid():
-                    d = create_form.cleaned_data
-                    user = create_user(actor=request.user, username=d["username"], full_name=d["full_name"],
-                                       password=d["password"])
-                    messages.success(request, f"已新建用户 {user.username}（{user.first_name}），请为其分配角色。")
-                    return redirect(f"{reverse('people')}?user={user.username}#assign")
-            elif action == "assign_role":
-                assign_form = AssignRoleForm(request.POST, prefix="role")
-                if assign_form.is_valid():
-                    d = assign_form.cleaned_data
-                    user = User.objects.filter(username=d["username"].strip()).first()
-                    if user is None:
-                        assign_form.add_error("username", f"用户名“{d['username']}”不存在。")
-                    else:
-                        assignment = assign_role(actor=request.user, user=user, role=d["role"],
-                                                 org_code=d["org_code"])
-                        messages.success(request, f"已为 {user.username} 分配角色：{assignment.get_role_display()}"
-                                         + (f" · {assignment.org.name}" if assignment.org_id else "") + "。")
-                        return redirect("people")
-            elif action == "remove_role":
-                form = RemoveRoleForm(request.POST)
-                if form.is_valid():
-                    remove_role(actor=request.user, assignment_id=form.cleaned_data["assignment_id"])
-                    messages.success(request, "已移除该角色。")
-                    return redirect("people")
-                messages.error(request, "请求无效，请刷新页面后重试。")
-            elif action == "reset_password":
-                form = ResetPasswordForm(request.POST)
-                target = (User.objects.filter(pk=form.cleaned_data["user_id"]).first()
-                          if form.is_valid() else None)
-                if target is None:
-                    messages.error(request, "请填写新密码。" if form.is_bound and "password" in form.errors
-                                   else "该用户不存在。")
-                else:
-                    reset_password(actor=request.user, user=target, password=form.cleaned_data["password"])
-                    messages.success(request, f"已重置 {target.username} 的密码。")
-                    return redirect("people")
-            else:
-                messages.error(request, "未知的操作。")
-        except PeopleError as exc:
-            if action == "create_user":
-                create_form.add_error(None, str(exc))
-            elif action == "assign_role":
-                assign_form.add_error(None, str(exc))
-            else:
-                messages.error(request, str(exc))
-        status = 400
-
+def _people_page(request, *, create_form=None, assign_form=None, status=200):
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.people(q=q), PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "branches/people.html", {
-        "page": page, "q": q, "create_form": create_form, "assign_form": assign_form,
+        "page": page, "q": q,
+        "create_form": create_form or CreateUserForm(prefix="new"),
+        "assign_form": assign_form or AssignRoleForm(prefix="role", initial={"username": request.GET.get("user", "")}),
     }, status=status)
+
+
+def _people_refused(request, reason: str):
+    messages.error(request, reason)
+    return _people_page(request, status=400)
+
+
+@staff_required
+@require_safe
+def people(request):
+    """Users with their roles (searchable, paged) and the forms of the actions below."""
+    return _people_page(request)
+
+
+@staff_required
+@require_POST
+def people_create_user(request):
+    form = CreateUserForm(request.POST, prefix="new")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = create_user(actor=request.user, username=d["username"], full_name=d["full_name"],
+                               password=d["password"])
+        except PeopleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已新建用户 {user.username}（{user.first_name}），请为其分配角色。")
+            return redirect(f"{reverse('people')}?user={user.username}#assign")
+    return _people_page(request, create_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def people_assign_role(request):
+    form = AssignRoleForm(request.POST, prefix="role")
+    if form.is_valid():
+        d = form.cleaned_data
+        user = selectors.user_named(d["username"])
+        if user is None:
+            form.add_error("username", f"用户名“{d['username']}”不存在。")
+            return _people_page(request, assign_form=form, status=400)
+        try:
+            assignment = assign_role(actor=request.user, user=user, role=d["role"], org_code=d["org_code"])
+        except PeopleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已为 {user.username} 分配角色：{assignment.get_role_display()}"
+                             + (f" · {assignment.org.name}" if assignment.org_id else "") + "。")
+            return redirect("people")
+    return _people_page(request, assign_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def people_remove_role(request):
+    form = RemoveRoleForm(request.POST)
+    if not form.is_valid():
+        return _people_refused(request, "请求无效，请刷新页面后重试。")
+    try:
+        remove_role(actor=request.user, assignment_id=form.cleaned_data["assignment_id"])
+    except PeopleError as exc:
+        return _people_refused(request, str(exc))
+    messages.success(request, "已移除该角色。")
+    return redirect("people")
+
+
+@staff_required
+@require_POST
+def people_reset_password(request):
+    form = ResetPasswordForm(request.POST)
+    target = selectors.user_by_id(form.cleaned_data["user_id"]) if form.is_valid() else None
+    if target is None:
+        return _people_refused(request, "请填写新密码。" if "password" in form.errors else "该用户不存在。")
+    try:
+        reset_password(actor=request.user, user=target, password=form.cleaned_data["password"])
+    except PeopleError as exc:
+        return _people_refused(request, str(exc))
+    messages.success(request, f"已重置 {target.username} 的密码。")
+    return redirect("people")

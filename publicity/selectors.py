@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from branches.access import Viewer, visible_orgs_q
 from campaigns.models import Campaign
-from publicity.models import Objection, ObjectionStatus, Publicity
+from publicity.models import Objection, ObjectionStatus, Publicity, PublishedResult
 from publicity.services import local_today, objection_window_error
 from scoring.models import Grade
 
@@ -21,6 +21,32 @@ class PublicPage:
     @property
     def open(self):
         return not self.window_error
+
+    @property
+    def results(self) -> list:
+        """Every published result, in the page's order."""
+        return [r for _, group in self.groups for r in group]
+
+
+def published_campaign(slug: str) -> Campaign | None:
+    """The campaign `slug` if its results have been published (公示), with its root; else None."""
+    return Campaign.objects.select_related("root").filter(slug=slug, publicity__isnull=False).first()
+
+
+def publicity_of(campaign: Campaign) -> Publicity | None:
+    """The campaign's 公示 with who published and finalised it, or None before publishing."""
+    return Publicity.objects.select_related("published_by", "finalised_by").filter(campaign=campaign).first()
+
+
+def is_published(campaign: Campaign) -> bool:
+    return Publicity.objects.filter(campaign=campaign).exists()
+
+
+def published_results(publicity: Publicity | None) -> list[PublishedResult]:
+    """The published results with their orgs (the choices of the objection answer form); [] before publishing."""
+    if publicity is None:
+        return []
+    return list(publicity.results.select_related("org"))
 
 
 def public_results(campaign: Campaign, today: datetime.date | None = None) -> PublicPage:
@@ -50,6 +76,15 @@ def objections_for(campaign: Campaign, viewer: Viewer, status: str = ""):
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def objection_of(campaign: Campaign, pk: int) -> Objection | None:
+    """Objection `pk` if it belongs to `campaign`, with its org; else None."""
+    return Objection.objects.select_related("org", "campaign").filter(campaign=campaign, pk=pk).first()
+
+
+def pending_objection_count(campaign: Campaign) -> int:
+    return Objection.objects.filter(campaign=campaign, status=ObjectionStatus.PENDING).count()
 
 
 def objection_counts(campaign: Campaign) -> dict[str, int]:

@@ -33,14 +33,16 @@ class ReviewItemForm(forms.Form):
     note = forms.CharField(label="验收意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StarChangeForm(forms.Form):
-    action = forms.ChoiceField(label="调整", widget=forms.RadioSelect,
-                               choices=[("lower", "降低星级"), ("revoke", "撤销星级")],
-                               error_messages={"required": "请选择降低或撤销。"})
+class LowerStarForm(forms.Form):
     label = forms.ChoiceField(label="降为", required=False)
-    reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "请填写调整理由。"})
+    reason = forms.CharField(label="降级理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写降级理由。"})
 
     def __init__(self, *args, lower_labels=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = [("", "—")] + [(x, x) for x in lower_labels]
+
+
+class RevokeStarForm(forms.Form):
+    reason = forms.CharField(label="撤销理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写撤销理由。"})

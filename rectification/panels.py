@@ -11,7 +11,7 @@ def rectification_panel(request, org):
     plans = sel.org_rectifications(org, local_today())
     if not plans:
         return None
-    return {"title": "整改提升", "template": "scoring/after/panels/rectification.html",
+    return {"title": "整改提升", "template": "rectification/panels/rectification.html",
             "context": {"plans": plans, "viewer": viewer_for(request.user)}}
 
 
@@ -25,5 +25,5 @@ def stars_panel(request, org):
     current = next((r for r in history if r.is_current_on(today)), None)
     for r in history:
         r.state = r.state_on(today)
-    return {"title": "星级", "template": "scoring/after/panels/stars.html",
+    return {"title": "星级", "template": "rectification/panels/stars.html",
             "context": {"current": current, "history": history, "today": today}}

@@ -1,4 +1,4 @@
-"""Read paths after the grades: 调查摸底, 公示 and objections, 整改, rounds (晋位升级) and star ratings.
+"""Read paths of rectification: rounds (晋位升级), 整改 plans and star ratings.
 
 Each function answers in a constant number of queries whatever the number of orgs. Functions taking a `viewer`
 restrict rows to what that viewer may see (staff: everything; reviewers: their subtree; secretaries: their org).
@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from branches.access import Viewer, visible_orgs_q
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignSector
 from campaigns.scales import band_labels_by_sector
 from campaigns.selectors import targets
-from publicity.services import local_today, unit_names
+from publicity.services import local_today
 from rectification import rounds
 from rectification.models import (
     ItemStatus,
@@ -120,10 +120,6 @@ def transitions(campaign: Campaign, viewer: Viewer | None = None) -> Transitions
     return result
 
 
-# ---- 调查摸底 ----------------------------------------------------------------------------------------------------
-
-# ---- 公示 ---------------------------------------------------------------------------------------------------------
-
 # ---- 整改 ---------------------------------------------------------------------------------------------------------
 
 def _plans(campaign, viewer):
@@ -146,6 +142,22 @@ class PlanView:
     @property
     def all_accepted(self):
         return bool(self.items) and self.accepted_items == len(self.items)
+
+
+def plan_of(campaign: Campaign, org) -> RectificationPlan | None:
+    """The org's plan in the campaign with its items (deadline order) and their progress reports, or None."""
+    return (RectificationPlan.objects.filter(campaign=campaign, org=org).select_related("submitted_by")
+            .prefetch_related(Prefetch("items", queryset=RectificationItem.objects.prefetch_related("progress")
+                                       .order_by("deadline", "id")))
+            .first())
+
+
+def plan_item(plan: RectificationPlan, pk: int) -> RectificationItem | None:
+    """Item `pk` if it belongs to `plan` (with `plan` attached), else None."""
+    item = RectificationItem.objects.filter(plan=plan, pk=pk).first()
+    if item is not None:
+        item.plan = plan
+    return item
 
 
 def plan_view(plan: RectificationPlan, today: datetime.date) -> PlanView:
@@ -195,8 +207,8 @@ def rectification_rows(campaign: Campaign, viewer: Viewer | None = None,
     rows = []
     for pv in rectification_overview(campaign, viewer, today):
         p = pv.plan
-        common = dict(org_code=p.org.code, org_name=p.org.name, grade=p.label, yellow_card=p.yellow_card,
-                      contact_leader=p.contact_leader)
+        common = {"org_code": p.org.code, "org_name": p.org.name, "grade": p.label, "yellow_card": p.yellow_card,
+                  "contact_leader": p.contact_leader}
         if not pv.items:
             status = "经验推广" if p.tier == Tier.TOP else "未报送整改方案"
             rows.append(RectificationRow(**common, problems="", measures="", responsible="", deadline=None,
@@ -236,6 +248,16 @@ def current_star_rating(org, today: datetime.date | None = None) -> StarRating |
     return None
 
 
+def star_rating(pk: int) -> StarRating | None:
+    """Star rating `pk` with its org and campaign, or None."""
+    return StarRating.objects.select_related("org", "campaign").filter(pk=pk).first()
+
+
+def grades_on_stars(campaign: Campaign) -> bool:
+    """Does the campaign grade any sector on the star scale (星级)?"""
+    return CampaignSector.objects.filter(campaign=campaign, scale__code="stars").exists()
+
+
 def star_ratings(viewer: Viewer | None = None):
     """All star ratings (newest first) with org and campaign, scoped to the viewer."""
     qs = StarRating.objects.select_related("org", "campaign", "changed_by")
@@ -243,10 +265,3 @@ def star_ratings(viewer: Viewer | None = None):
         qs = qs.filter(visible_orgs_q(viewer, "org__"))
     return qs.order_by("org__path", "-valid_from", "-id")
 
-
-__all__ = [
-    "previous_grades", "transitions", "Transitions", "OrgMove", "investigation_rows", "InvestigationRow",
-    "org_investigations", "public_results", "PublicPage", "objections_for", "objection_counts", "reopened_grades",
-    "rectification_overview", "rectification_rows", "RectificationRow", "plan_view", "PlanView",
-    "org_rectifications", "star_history", "current_star_rating", "star_ratings", "unit_names",
-]

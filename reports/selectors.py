@@ -21,6 +21,7 @@ from rectification.models import (
     RectificationProgress,
 )
 from rectification.selectors import transitions
+from reports.models import ExportJob
 from scoring.models import (
     INVESTIGATION_CHECKS,
     Grade,
@@ -491,3 +492,16 @@ def _grade_steps(campaign, result: "Ledger") -> "Ledger":
                                 .order_by("at").values_list("object_id", "actor_name", "at")):
         result.grade_steps[object_id] = Step(at=at, who=name)
     return result
+
+
+# ---- export jobs (the exports page) ------------------------------------------------------------------------------
+
+def export_job(pk) -> ExportJob | None:
+    """Export job `pk` with its scope and campaign, or None."""
+    return ExportJob.objects.select_related("scope", "campaign").filter(pk=pk).first()
+
+
+def recent_export_jobs(user, campaign: Campaign, limit: int) -> list[ExportJob]:
+    """The user's latest `limit` export jobs of the campaign, newest first, with their scopes (one query)."""
+    return list(ExportJob.objects.filter(user=user, campaign=campaign).select_related("scope")
+                .order_by("-created_at")[:limit])

@@ -1,44 +1,21 @@
-"""Exports page (/campaigns/<slug>/exports/), progress JSON, download and retry. Access only via branches.access."""
+"""Exports page (/campaigns/<slug>/exports/), progress JSON, download and retry. Each view starts with an access
+helper (campaigns.access.campaign_for, reports.access.export_for)."""
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from branches.access import (
-    NOT_FOUND,
-    can_see_export,
-    reviewer_or_staff_required,
-    reviewer_scopes,
-    viewer_for,
-)
+from branches.access import reviewer_or_staff_required, viewer_for
 from campaigns.access import campaign_for
-from reports import services
+from reports import selectors, services
+from reports.access import export_for, export_scopes
 from reports.exporters import REGISTRY
 from reports.exporters.base import ordered_exporters
 from reports.models import ExportFormat, ExportJob, ExportStatus
 
 RECENT_JOBS = 15
-
-
-
-
-def _scopes(viewer, campaign):
-    """None for staff (the whole campaign); else the reviewer's subtrees within the campaign (404 if none)."""
-    if viewer.is_staff:
-        return None
-    scopes = reviewer_scopes(viewer, campaign.root)
-    if not scopes:
-        raise Http404(NOT_FOUND)
-    return scopes
-
-
-def _job_for(request, pk) -> ExportJob:
-    job = ExportJob.objects.select_related("scope", "campaign").filter(pk=pk).first()
-    if job is None or not can_see_export(viewer_for(request.user), job):
-        raise Http404(NOT_FOUND)
-    return job
 
 
 def job_state(job: ExportJob) -> dict:
@@ -56,33 +33,38 @@ def job_state(job: ExportJob) -> dict:
     }
 
 
+def _start_export(request, campaign, scopes):
+    """Start the export the form asks for (within the viewer's scopes) and go back to the page, on its job."""
+    scope = None
+    if scopes is not None:
+        wanted = request.POST.get("scope", "")
+        scope = next((s for s in scopes if s.code == wanted), scopes[0] if not wanted else None)
+        if scope is None:
+            messages.error(request, f"您不能导出“{wanted}”范围的报表。")
+            return redirect("exports", slug=campaign.slug)
+    report, fmt = request.POST.get("report", ""), request.POST.get("format", "")
+    try:
+        job = services.start_export(user=request.user, campaign=campaign, report=report, fmt=fmt, scope=scope)
+    except services.ExportError as exc:
+        messages.error(request, str(exc))
+        return redirect("exports", slug=campaign.slug)
+    if job.status == ExportStatus.QUEUE_FAILED:
+        messages.error(request, services.QUEUE_DOWN_MESSAGE)
+    else:
+        messages.success(request, f"已开始导出“{REGISTRY[report].title}”（{ExportFormat(fmt).label}）。")
+    return redirect(f"{reverse('exports', args=[campaign.slug])}?job={job.pk}")
+
+
 @reviewer_or_staff_required
 @require_http_methods(["GET", "POST"])
 def exports(request, slug):
-    campaign = campaign_for(request, slug)
-    viewer = viewer_for(request.user)
-    scopes = _scopes(viewer, campaign)
+    """The reports the viewer may export and their latest jobs; the page's one form (report, format, scope)
+    starts an export."""
+    campaign = campaign_for(request, slug, need="review")
+    scopes = export_scopes(viewer_for(request.user), campaign)
     if request.method == "POST":
-        report, fmt = request.POST.get("report", ""), request.POST.get("format", "")
-        scope = None
-        if scopes is not None:
-            wanted = request.POST.get("scope", "")
-            scope = next((s for s in scopes if s.code == wanted), scopes[0] if not wanted else None)
-            if scope is None:
-                messages.error(request, f"您不能导出“{wanted}”范围的报表。")
-                return redirect("exports", slug=campaign.slug)
-        try:
-            job = services.start_export(user=request.user, campaign=campaign, report=report, fmt=fmt, scope=scope)
-        except services.ExportError as exc:
-            messages.error(request, str(exc))
-            return redirect("exports", slug=campaign.slug)
-        if job.status == ExportStatus.QUEUE_FAILED:
-            messages.error(request, services.QUEUE_DOWN_MESSAGE)
-        else:
-            messages.success(request, f"已开始导出“{REGISTRY[report].title}”（{ExportFormat(fmt).label}）。")
-        return redirect(f"{reverse('exports', args=[campaign.slug])}?job={job.pk}")
-    jobs = list(ExportJob.objects.filter(user=request.user, campaign=campaign).select_related("scope")
-                .order_by("-created_at")[:RECENT_JOBS])
+        return _start_export(request, campaign, scopes)
+    jobs = selectors.recent_export_jobs(request.user, campaign, RECENT_JOBS)
     return render(request, "reports/exports.html", {
         "campaign": campaign,
         "reports": [{"id": cls.identifier, "title": cls.title, "has_pdf": cls.has_pdf} for cls in ordered_exporters()],
@@ -96,12 +78,12 @@ def exports(request, slug):
 
 @reviewer_or_staff_required
 def export_progress(request, pk):
-    return JsonResponse(job_state(_job_for(request, pk)))
+    return JsonResponse(job_state(export_for(request, pk)))
 
 
 @reviewer_or_staff_required
 def export_download(request, pk):
-    job = _job_for(request, pk)
+    job = export_for(request, pk)
     if job.status == ExportStatus.EXPIRED or (job.status == ExportStatus.DONE and job.is_expired) or (
             job.status == ExportStatus.DONE and not job.file):
         return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign}, status=410)
@@ -118,7 +100,7 @@ def export_download(request, pk):
 @reviewer_or_staff_required
 @require_POST
 def export_retry(request, pk):
-    job = _job_for(request, pk)
+    job = export_for(request, pk)
     try:
         job = services.retry_export(job=job)
     except services.ExportError as exc:

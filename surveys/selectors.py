@@ -114,7 +114,7 @@ def paper_differences(a: dict, b: dict) -> tuple[str, ...]:
         if x is None or y is None:
             out.append(f"{label}（一方未填）")
             continue
-        out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y) if u != v)
+        out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y, strict=True) if u != v)
     return tuple(out)
 
 
@@ -129,6 +129,12 @@ def paper_status(entries) -> PaperStatus:
     return PaperStatus("mismatch" if differing else "confirmed", entries, differing)
 
 
+def paper_entries(campaign, org) -> list[PaperEntry]:
+    """An org's paper tally entries (at most two) with who entered them, oldest first (one query)."""
+    return list(PaperEntry.objects.filter(campaign=campaign, org=org).select_related("entered_by")
+                .order_by("entered_at", "pk"))
+
+
 def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
     """Paper tally status per org that has any entry (one query)."""
     qs = PaperEntry.objects.filter(campaign=campaign).order_by("org_id", "entered_at", "pk")
@@ -141,6 +147,7 @@ def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
 
 
 # ---- the form and the results ---------------------------------------------------------------------------------
+
 
 def survey_indicators(campaign, org):
     """The indicators of the rubric the campaign uses for the org's sector, in order (empty if none)."""
@@ -191,8 +198,8 @@ def _paper_by_category(counts: dict) -> dict[str, VoteCount]:
     for category in PAPER_CATEGORIES:
         if category in counts:
             out[category] = VoteCount(*counts[category])
-            known = [k + c for k, c in zip(known, counts[category])]
-    rest = VoteCount(*[o - k for o, k in zip(overall, known)])
+            known = [k + c for k, c in zip(known, counts[category], strict=True)]
+    rest = VoteCount(*[o - k for o, k in zip(overall, known, strict=True)])
     if rest.total:
         out[""] = rest
     return out

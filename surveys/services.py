@@ -188,7 +188,7 @@ def normalise_paper_counts(raw: dict) -> dict:
                 problems.append(f"{label}：请填写满意、基本满意、不满意票数（没有填 0）。")
             return None
         out = []
-        for answer_label, value, ok in zip(ANSWER_LABELS, values, given):
+        for answer_label, value, ok in zip(ANSWER_LABELS, values, given, strict=False):
             if not ok:
                 problems.append(f"{label}·{answer_label}：未填写（这一行要么全填，要么全空）。")
                 continue

@@ -1,10 +1,11 @@
 """Survey pages. The respondent's pages (/s/…) need no login and no JavaScript, set no cookie and never touch the
 session, the messages framework or the user: they are rendered without the request (no context processors) and
 are exempt from CSRF, because the unguessable single-use code in the URL is itself the secret a forger would need
-(docs/anonymity.md). Staff pages go through branches.access like every other page."""
+(docs/anonymity.md). Staff pages start with an access helper (campaigns.access.campaign_for,
+campaigns.access.target_for) like every other page; the rights are named in surveys.access."""
 from fractions import Fraction
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,19 +14,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from branches.access import (
-    can_review_org,
     login_required,
-    org_for,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
     visible_orgs_q,
 )
-from campaigns.access import campaign_for
-from campaigns.selectors import targets
+from campaigns.access import campaign_for, target_for
 from surveys import guard, selectors, services, slips, tokens
+from surveys.access import may_issue_codes, may_see_full_results
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
-from surveys.models import PaperEntry
 
 # ---- respondent pages -------------------------------------------------------------------------------------------
 
@@ -64,6 +62,22 @@ def survey_entry(request):
     return _page("surveys/public_entry.html", {"error": error, "value": raw or ""}, status=400 if error else 200)
 
 
+def _submitted(form, target):
+    """Store a valid form's answers. The response to send (thanks, or the code refused), or None with the reason
+    on the form."""
+    try:
+        services.submit_response(
+            target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
+            category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
+        )
+    except (services.TokenUnknown, services.TokenUsed, services.SurveyClosed) as exc:
+        return _refused(exc)
+    except services.SurveyError as exc:
+        form.add_error(None, str(exc))
+        return None
+    return redirect("survey_thanks")
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -83,24 +97,13 @@ def survey_form(request, token):
     try:
         target = services.open_token(token)
     except services.TokenUnknown as exc:
-        if guard.count_unknown_code(request):
-            return _too_many()
-        return _refused(exc)
+        return _too_many() if guard.count_unknown_code(request) else _refused(exc)
     except services.SurveyError as exc:
         return _refused(exc)
     form = SurveyForm(request.POST if request.method == "POST" else None, indicators=target.indicators)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_response(
-                target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
-                category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
-            )
-        except (services.TokenUnknown, services.TokenUsed, services.SurveyClosed) as exc:
-            return _refused(exc)
-        except services.SurveyError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("survey_thanks")
+    response = _submitted(form, target) if form.is_bound and form.is_valid() else None
+    if response is not None:
+        return response
     return _page("surveys/public_form.html", {
         "form": form, "org": target.org, "campaign": target.campaign,
         "action": reverse("survey_form", args=[token]),
@@ -115,23 +118,14 @@ def survey_thanks(request):
 
 # ---- staff and reviewer pages -------------------------------------------------------------------------------
 
-
-
-def _target_org(request, campaign, code, need):
-    org = org_for(request, code, need=need)
-    if not targets(campaign).filter(pk=org.pk).exists():
-        raise Http404("该党组织不是本次定级工作的定级对象")
-    return org
-
-
 @reviewer_or_staff_required
 def survey_overview(request, slug):
     """Codes issued and used, and the tallies, per 定级对象 in the viewer's subtree."""
-    campaign = campaign_for(request, slug)
+    campaign = campaign_for(request, slug, need="review")
     viewer = viewer_for(request.user)
     rows = selectors.survey_overview(campaign, visible_orgs_q(viewer))
     for row in rows:
-        row.can_issue = can_review_org(viewer, row.org)
+        row.can_issue = may_issue_codes(viewer, row.org)
     totals = {
         "issued": sum(r.issued for r in rows), "used": sum(r.used for r in rows),
         "votes": sum((r.tally.total for r in rows), selectors.VoteCount()),
@@ -144,21 +138,30 @@ def survey_overview(request, slug):
 def survey_results(request, slug, code):
     """One org's results: everything for staff and reviewers above it; for the org's own secretary the overall
     tally, and breakdowns and free text only from SMALL_N responses on."""
-    campaign = campaign_for(request, slug)
-    org = _target_org(request, campaign, code, "view")
-    full = can_review_org(viewer_for(request.user), org)
+    campaign, org = target_for(request, slug, code)
+    full = may_see_full_results(viewer_for(request.user), org)
     results = selectors.org_results(campaign, org, full_access=full)
     return render(request, "surveys/results.html", {
         "campaign": campaign, "org": org, "r": results, "full": full, "small_n": selectors.SMALL_N,
     })
 
 
+def _codes_download(codes, campaign, org, output: str) -> HttpResponse:
+    """The codes just issued as slips (PDF) or CSV: the codes are not stored, so this is the only copy."""
+    if output == "csv":
+        body, ctype, ext = slips.tokens_csv(codes=codes, campaign=campaign, org=org), "text/csv", "csv"
+    else:
+        body, ctype, ext = slips.slips_pdf(codes=codes, campaign=campaign, org=org), "application/pdf", "pdf"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="survey-{campaign.slug}-{org.code}.{ext}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @reviewer_or_staff_required
 def issue_tokens(request, slug, code):
-    """Issue fresh codes for an org (staff, or a reviewer above it) and download them at once as slips or CSV:
-    the codes are not stored, so this download is the only copy."""
-    campaign = campaign_for(request, slug)
-    org = _target_org(request, campaign, code, "review")
+    """Issue fresh codes for an org (staff, or a reviewer above it) and download them at once as slips or CSV."""
+    campaign, org = target_for(request, slug, code, need="review")
     form = IssueTokensForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -168,14 +171,7 @@ def issue_tokens(request, slug, code):
         except services.SurveyError as exc:
             error = str(exc)
         else:
-            if form.cleaned_data["output"] == "csv":
-                body, ctype, ext = slips.tokens_csv(codes=codes, campaign=campaign, org=org), "text/csv", "csv"
-            else:
-                body, ctype, ext = slips.slips_pdf(codes=codes, campaign=campaign, org=org), "application/pdf", "pdf"
-            response = HttpResponse(body, content_type=ctype)
-            response["Content-Disposition"] = f'attachment; filename="survey-{campaign.slug}-{org.code}.{ext}"'
-            response["Cache-Control"] = "no-store"
-            return response
+            return _codes_download(codes, campaign, org, form.cleaned_data["output"])
     issued, used = selectors.token_counts(campaign, [org.pk]).get(org.pk, (0, 0))
     return render(request, "surveys/issue_tokens.html", {
         "campaign": campaign, "org": org, "form": form, "error": error, "issued": issued, "used": used,
@@ -187,23 +183,21 @@ def issue_tokens(request, slug, code):
 def paper_tally(request, slug, code):
     """Double entry of an org's paper ballot counts: each staff member enters their own count; a mismatch names
     the numbers that differ."""
-    campaign = campaign_for(request, slug)
-    org = _target_org(request, campaign, code, "view")
-    entries = list(PaperEntry.objects.filter(campaign=campaign, org=org).select_related("entered_by")
-                   .order_by("entered_at", "pk"))
+    campaign, org = target_for(request, slug, code)
+    entries = selectors.paper_entries(campaign, org)
     mine = next((e for e in entries if e.entered_by_id == request.user.pk), None)
     error = ""
     if request.method == "POST":
         form = PaperCountsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.enter_paper_counts(campaign=campaign, org=org, counts=form.raw_counts(), actor=request.user)
-            except services.SurveyError as exc:
-                error = str(exc)
-            else:
-                return redirect("paper_tally", slug=campaign.slug, code=org.code)
     else:
         form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts) if mine else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.enter_paper_counts(campaign=campaign, org=org, counts=form.raw_counts(), actor=request.user)
+        except services.SurveyError as exc:
+            error = str(exc)
+        else:
+            return redirect("paper_tally", slug=campaign.slug, code=org.code)
     status = selectors.paper_status(entries)
     return render(request, "surveys/paper_tally.html", {
         "campaign": campaign, "org": org, "form": form, "error": error, "status": status, "mine": mine,

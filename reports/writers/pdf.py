@@ -68,7 +68,7 @@ def _rows_html(sheet, prefix="r") -> list[str]:
     for n, values in enumerate(rows):
         cls = ' class="total"' if sheet.total_row and n == last else ""
         cells = "".join(f"<td{klass}>{escape(cell_text(v, kind))}</td>"
-                        for v, kind, klass in zip(values, kinds, classes))
+                        for v, kind, klass in zip(values, kinds, classes, strict=False))
         out.append(f'<tr id="{prefix}{n}"{cls}>{cells}</tr>')
     return out
 
@@ -430,7 +430,7 @@ def _estimate_pages(m, texts, start, page_no):
         h = m.heights.get(n)
         if h is None:
             lines = 1
-            for i, (text, (width, nowrap, anywhere)) in enumerate(zip(texts[n], m.columns)):
+            for i, (text, (width, nowrap, anywhere)) in enumerate(zip(texts[n], m.columns, strict=False)):
                 key = (i, text)
                 if key not in cache:
                     cache[key] = _lines(text, width, nowrap, anywhere, font, m.font_size, m.styles[i])
@@ -454,7 +454,7 @@ def _write_parallel(r, base, s, chunk_rows, on_rows):
     on_rows(start)
 
     # 2. Guess the page tops of the rest and cut it into one range per process.
-    texts = [[cell_text(v, c.kind) for v, c in zip(values, s["sheet"].columns)] for values in s["sheet"].rows]
+    texts = [[cell_text(v, c.kind) for v, c in zip(values, s["sheet"].columns, strict=False)] for values in s["sheet"].rows]
     guess = _estimate_pages(m, texts, start, r.page_total + 1)
     tops = [t for t, _ in guess]
     r.flush_pages = PARALLEL_FLUSH_PAGES
@@ -545,7 +545,7 @@ def _join_ranges(r, procs, cuts):
     end of the table."""
     if r.page_total + 1 != cuts[0][1]:
         return cuts[0][0]
-    for i, (p, receive) in enumerate(procs):
+    for i, (_process, receive) in enumerate(procs):
         try:
             status, payload = receive.recv()
         except EOFError:

@@ -110,7 +110,7 @@ class _RowFormatter:
         out = []
         append = out.append
         cell = self._cell
-        for letter, kind, style, v in zip(self.letters, self.kinds, self.styles[bold], values):
+        for letter, kind, style, v in zip(self.letters, self.kinds, self.styles[bold], values, strict=False):
             if v is None or v == "":
                 if bold:  # a totals row is bold across, empty cells too
                     append(f'<c r="{letter}{r}"{style}/>' if v is None else
@@ -130,10 +130,10 @@ class _RowFormatter:
         if t is Decimal or t is float:
             if v != v or v in (float("inf"), float("-inf")):  # NaN, infinity: an empty number, as openpyxl
                 return f'<c r="{ref}"{style} t="n"><v></v></c>'
-            return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % v}</v></c>'
+            return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % v}</v></c>'  # noqa: UP031 — openpyxl's own number format
         if t is Fraction:
             d = round(Decimal(v.numerator) / Decimal(v.denominator), 6)
-            return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % d}</v></c>'
+            return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % d}</v></c>'  # noqa: UP031 — openpyxl's own number format
         if t is bool:
             return f'<c r="{ref}"{style} t="b"><v>{int(v)}</v></c>'
         if isinstance(v, (datetime, date, time)):
@@ -161,7 +161,7 @@ class _RowFormatter:
         if kind != "date":
             fmt = "yyyy-mm-dd" if type(v) is date else ("h:mm:ss" if type(v) is time else "yyyy-mm-dd h:mm:ss")
             style = self._style(fmt, bold)
-        return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % to_excel(v)}</v></c>'
+        return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % to_excel(v)}</v></c>'  # noqa: UP031 — openpyxl's own number format
 
 
 def _setup_sheet(ws, columns):

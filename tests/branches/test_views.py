@@ -212,14 +212,14 @@ def test_import_preview_then_confirm(client, staff, sectors):
     assert "导入预览" in html and "新增 9 个、更新 0 个、未变 0 个" in html and "东一村第一党支部" in html
     assert Org.objects.count() == before  # preview saves nothing
     token = response.context["token"]
-    response = client.post(reverse("org_import"), {"token": token})
+    response = client.post(reverse("org_import_confirm"), {"token": token})
     assert response.status_code == 302 and response["Location"] == reverse("org_tree")
     assert Org.objects.filter(code__in=["C", "V1-1", "A1"]).count() == 3
     assert AuditEntry.objects.filter(action="新增党组织", actor=staff).count() == 9
     html = client.get(reverse("org_tree")).content.decode()
     assert "导入完成：新增 9 个、更新 0 个、未变 0 个。" in html
     # the token is spent: a second confirm is refused and changes nothing
-    response = client.post(reverse("org_import"), {"token": token})
+    response = client.post(reverse("org_import_confirm"), {"token": token})
     assert response.status_code == 400 and "已失效" in response.content.decode()
     assert AuditEntry.objects.filter(action="导入党组织").count() == 1
 
@@ -233,7 +233,7 @@ def test_import_preview_lists_updates_with_changed_fields(client, staff, sectors
     html = response.content.decode()
     assert "新增 0 个、更新 1 个、未变 8 个" in html
     assert "上级组织编码" in html and "移动（连同下级）" in html and "党员人数" in html
-    response = client.post(reverse("org_import"), {"token": response.context["token"]})
+    response = client.post(reverse("org_import_confirm"), {"token": response.context["token"]})
     assert response.status_code == 302
     v2 = Org.objects.get(code="V2")
     assert v2.member_count == 30 and v2.path.startswith(Org.objects.get(code="T2").path)
@@ -268,11 +268,11 @@ def test_import_confirm_needs_the_uploading_session_and_a_valid_token(client, st
     token = upload(client, xlsx(small_county_rows())).context["token"]
     other = client.__class__()
     login(other, superuser)
-    response = other.post(reverse("org_import"), {"token": token})
+    response = other.post(reverse("org_import_confirm"), {"token": token})
     assert response.status_code == 400 and not Org.objects.filter(code="C").exists()
     for bad in ["../../etc/passwd", "0" * 31, ""]:
-        assert client.post(reverse("org_import"), {"token": bad}).status_code == 400
-    assert client.post(reverse("org_import"), {"token": token}).status_code == 302
+        assert client.post(reverse("org_import_confirm"), {"token": bad}).status_code == 400
+    assert client.post(reverse("org_import_confirm"), {"token": token}).status_code == 302
 
 
 def test_import_confirm_revalidates(client, staff, tree, sectors):
@@ -280,7 +280,7 @@ def test_import_confirm_revalidates(client, staff, tree, sectors):
     login(client, staff)
     token = upload(client, xlsx([org_row("vil-9", "九村党支部", parent="town-b")])).context["token"]
     Org.objects.get(code="town-b").delete()
-    response = client.post(reverse("org_import"), {"token": token})
+    response = client.post(reverse("org_import_confirm"), {"token": token})
     assert response.status_code == 400
     assert "上级组织编码“town-b”在文件和系统中都不存在" in response.content.decode()
     assert not Org.objects.filter(code="vil-9").exists()
@@ -321,16 +321,16 @@ def test_people_create_user_assign_remove_reset_all_audited(client, staff, tree)
     from django.contrib.auth import authenticate, get_user_model
 
     login(client, staff)
-    response = client.post(reverse("people"), {"action": "create_user", "new-username": "zhangsan",
-                                                "new-full_name": "张三", "new-password": "Ganbu2026!x"})
+    response = client.post(reverse("people_create_user"), {"new-username": "zhangsan", "new-full_name": "张三",
+                                                           "new-password": "Ganbu2026!x"})
     assert response.status_code == 302
     user = get_user_model().objects.get(username="zhangsan")
     assert user.first_name == "张三" and authenticate(username="zhangsan", password="Ganbu2026!x")
     entry = AuditEntry.objects.get(action="新建用户")
     assert entry.actor == staff and entry.after == {"username": "zhangsan", "name": "张三"}
 
-    response = client.post(reverse("people"), {"action": "assign_role", "role-username": "zhangsan",
-                                                "role-role": "secretary", "role-org_code": "vil-3"})
+    response = client.post(reverse("people_assign_role"), {"role-username": "zhangsan", "role-role": "secretary",
+                                                           "role-org_code": "vil-3"})
     assert response.status_code == 302
     assignment = user.roles.get()
     assert (assignment.role, assignment.org.code) == ("secretary", "vil-3")
@@ -338,45 +338,45 @@ def test_people_create_user_assign_remove_reset_all_audited(client, staff, tree)
     assert entry.actor == staff and entry.before is None
     assert entry.after == {"user": "zhangsan", "role": "支部书记", "org": "vil-3"}
 
-    response = client.post(reverse("people"), {"action": "reset_password", "user_id": user.pk,
-                                                "password": "Xinmima2026!y"})
+    response = client.post(reverse("people_reset_password"), {"user_id": user.pk, "password": "Xinmima2026!y"})
     assert response.status_code == 302
     assert authenticate(username="zhangsan", password="Xinmima2026!y")
     entry = AuditEntry.objects.get(action="重置密码")
     assert entry.actor == staff and "Xinmima" not in str(entry.after) + str(entry.before)
 
-    response = client.post(reverse("people"), {"action": "remove_role", "assignment_id": assignment.pk})
+    response = client.post(reverse("people_remove_role"), {"assignment_id": assignment.pk})
     assert response.status_code == 302 and not user.roles.exists()
     entry = AuditEntry.objects.get(action="移除角色")
     assert entry.before == {"user": "zhangsan", "role": "支部书记", "org": "vil-3"} and entry.after is None
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"action": "create_user", "new-username": "staff", "new-full_name": "重名", "new-password": "Ganbu2026!x"},
+@pytest.mark.parametrize("name,data,message", [
+    ("people_create_user", {"new-username": "staff", "new-full_name": "重名", "new-password": "Ganbu2026!x"},
      "用户名“staff”已存在"),
-    ({"action": "create_user", "new-username": "lisi", "new-full_name": "李四", "new-password": "123"},
+    ("people_create_user", {"new-username": "lisi", "new-full_name": "李四", "new-password": "123"},
      "密码"),
-    ({"action": "create_user", "new-username": "", "new-full_name": "", "new-password": ""}, "这个字段是必填项"),
-    ({"action": "assign_role", "role-username": "nobody", "role-role": "secretary", "role-org_code": "vil-3"},
+    ("people_create_user", {"new-username": "", "new-full_name": "", "new-password": ""}, "这个字段是必填项"),
+    ("people_assign_role", {"role-username": "nobody", "role-role": "secretary", "role-org_code": "vil-3"},
      "用户名“nobody”不存在"),
-    ({"action": "assign_role", "role-username": "sec_vil3", "role-role": "reviewer", "role-org_code": "NOPE"},
+    ("people_assign_role", {"role-username": "sec_vil3", "role-role": "reviewer", "role-org_code": "NOPE"},
      "组织编码“NOPE”不存在"),
-    ({"action": "assign_role", "role-username": "sec_vil3", "role-role": "reviewer", "role-org_code": ""},
+    ("people_assign_role", {"role-username": "sec_vil3", "role-role": "reviewer", "role-org_code": ""},
      "必须填写党组织的组织编码"),
-    ({"action": "assign_role", "role-username": "sec_vil3", "role-role": "reviewer", "role-org_code": "vil-2"},
+    ("people_assign_role", {"role-username": "sec_vil3", "role-role": "reviewer", "role-org_code": "vil-2"},
      "上级党组织评定人只能分配到党委或党总支"),
-    ({"action": "assign_role", "role-username": "sec_vil3", "role-role": "secretary", "role-org_code": "vil-3"},
+    ("people_assign_role", {"role-username": "sec_vil3", "role-role": "secretary", "role-org_code": "vil-3"},
      "已经是三村党支部的支部书记"),
-    ({"action": "assign_role", "role-username": "staff", "role-role": "staff", "role-org_code": ""},
+    ("people_assign_role", {"role-username": "staff", "role-role": "staff", "role-org_code": ""},
      "已经是组织部工作人员"),
-    ({"action": "remove_role", "assignment_id": 999999}, "该角色分配不存在"),
-    ({"action": "reset_password", "user_id": 999999, "password": "Xinmima2026!y"}, "该用户不存在"),
-    ({"action": "bogus"}, "未知的操作"),
+    ("people_remove_role", {"assignment_id": 999999}, "该角色分配不存在"),
+    ("people_reset_password", {"user_id": 999999, "password": "Xinmima2026!y"}, "该用户不存在"),
+    ("people_reset_password", {"user_id": 999999, "password": ""}, "请填写新密码"),
+    ("people_remove_role", {"assignment_id": "x"}, "请求无效"),
 ])
-def test_people_refused_actions_say_why_and_change_nothing(client, staff, other_secretary, data, message):
+def test_people_refused_actions_say_why_and_change_nothing(client, staff, other_secretary, name, data, message):
     login(client, staff)
     audits = AuditEntry.objects.count()
-    response = client.post(reverse("people"), data)
+    response = client.post(reverse(name), data)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert AuditEntry.objects.count() == audits
@@ -385,14 +385,47 @@ def test_people_refused_actions_say_why_and_change_nothing(client, staff, other_
 def test_staff_cannot_remove_own_staff_role_nor_reset_a_superuser_password(client, staff, superuser):
     login(client, staff)
     own = staff.roles.get()
-    response = client.post(reverse("people"), {"action": "remove_role", "assignment_id": own.pk})
+    response = client.post(reverse("people_remove_role"), {"assignment_id": own.pk})
     assert response.status_code == 400 and "不能移除自己的组织部工作人员角色" in response.content.decode()
     assert staff.roles.exists()
-    response = client.post(reverse("people"), {"action": "reset_password", "user_id": superuser.pk,
-                                                "password": "Xinmima2026!y"})
+    response = client.post(reverse("people_reset_password"), {"user_id": superuser.pk, "password": "Xinmima2026!y"})
     assert response.status_code == 400 and "只有超级管理员" in response.content.decode()
     superuser.refresh_from_db()
     assert superuser.check_password("pw-root")
+
+
+PEOPLE_ACTIONS = ["people_create_user", "people_assign_role", "people_remove_role", "people_reset_password"]
+POST_ONLY = [*PEOPLE_ACTIONS, "org_import_confirm"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_staff_actions_refuse_other_roles_and_get(client, tree, staff, secretary_of_branch,
+                                                            reviewer_of_township, name):
+    audits = AuditEntry.objects.count()
+    response = client.post(reverse(name), {})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    for persona in (secretary_of_branch, reviewer_of_township):
+        assert login(client, persona).post(reverse(name), {}).status_code == 403
+        assert client.get(reverse(name)).status_code == 403
+    assert login(client, staff).get(reverse(name)).status_code == 405
+    assert AuditEntry.objects.count() == audits
+
+
+def test_the_people_page_takes_no_post(client, staff):
+    """Every action has its own URL; a POST to the page itself (an old form, a made-up action) changes nothing."""
+    login(client, staff)
+    audits = AuditEntry.objects.count()
+    assert client.post(reverse("people"), {"action": "bogus"}).status_code == 405
+    assert AuditEntry.objects.count() == audits
+
+
+def test_a_refused_create_keeps_what_was_typed_and_the_assign_form(client, staff):
+    login(client, staff)
+    response = client.post(reverse("people_create_user"), {"new-username": "lisi", "new-full_name": "李四",
+                                                           "new-password": "123"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'value="lisi"' in html and 'name="role-username"' in html
+    assert reverse("people_assign_role") in html and reverse("people_create_user") in html
 
 
 def test_people_search(client, staff, reviewer_of_township, secretary_of_branch):

@@ -14,7 +14,7 @@ from core import pdf_fonts as fonts
 from reports.writers import pdf as pdf_writer
 from surveys.slips import slips_pdf
 from tests.reports.helpers import pdf, pdf_text
-from tests.reports.test_pdf_parallel import N, assert_same, big, pages, parallel  # noqa: F401 (fixtures)
+from tests.reports.test_pdf_parallel import N, assert_same, big, pages, parallel  # noqa: F401 — fixtures, used by name
 
 RARE = "堃喆"  # outside GB2312 and the project's own texts: not in the common font
 
@@ -115,7 +115,7 @@ def test_row_heights_are_estimated_with_the_font_the_layout_uses(common_font):
     assert pdf_writer._text_font().path == str(common_font / "NotoSansCJKsc-Common-Regular.otf")
 
 
-def test_parallel_layout_with_the_common_font_gives_the_pages_of_one_document(big, parallel, common_font,
+def test_parallel_layout_with_the_common_font_gives_the_pages_of_one_document(big, parallel, common_font,  # noqa: F811 — pytest fixtures by name
                                                                                 monkeypatch):
     monkeypatch.setattr(pdf_writer, "CHUNK_ROWS", 10 * N)  # the whole table as one WeasyPrint document
     single = pages(big)

@@ -206,3 +206,19 @@ def test_progress_is_recorded(campaign, staff, data, monkeypatch):
     job = services.start_export(user=staff, campaign=campaign, report="cepin", fmt="pdf")
     assert job.status == ExportStatus.DONE and job.progress == 100
     assert seen[0] == 0 and max(seen) >= 99
+
+
+def test_retry_takes_only_post_and_only_from_the_owner(client, campaign, staff, data, superuser):
+    job = services.start_export(user=staff, campaign=campaign, report="yilan", fmt="xlsx")
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED)
+    login(client, staff)
+    assert client.get(reverse("export_retry", args=[job.pk])).status_code == 405
+    login(client, superuser)  # staff rights, but not their job
+    assert client.post(reverse("export_retry", args=[job.pk])).status_code == 404
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    login(client, staff)
+    r = client.post(reverse("export_retry", args=[job.pk]))
+    assert r.status_code == 302 and str(job.pk) in r["Location"]
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE

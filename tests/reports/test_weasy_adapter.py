@@ -105,7 +105,7 @@ def test_page_rows_agree_with_the_public_anchors():
         geometry = adapter.page_rows(page, "t")
         anchors = [(int(k[1:]), v) for k, v in page.anchors.items() if k.startswith("t") and k[1:].isdigit()]
         assert [row.n for row in geometry.rows] == [n for n, _ in anchors]
-        for row, (_, (_, y1, _, y2)) in zip(geometry.rows, anchors):
+        for row, (_, (_, y1, _, y2)) in zip(geometry.rows, anchors, strict=False):
             assert row.top == pytest.approx(y1) and row.height == pytest.approx(y2 - y1) and row.height > 0
         assert geometry.content_top <= geometry.rows[0].top < geometry.rows[-1].top < geometry.content_bottom
         seen += [row.n for row in geometry.rows]

@@ -98,11 +98,11 @@ def test_window_counts_in_shanghai_time(campaign, tree, staff, monkeypatch):
     from django.utils import timezone
 
     last_second = datetime.datetime.combine(p.ends_on, datetime.time(23, 59, 59), tzinfo=P.LOCAL_TZ)
-    monkeypatch.setattr(timezone, "now", lambda: last_second.astimezone(datetime.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: last_second.astimezone(datetime.UTC))
     assert P.local_today() == p.ends_on
     assert P.lodge_objection(campaign=campaign, text="最后一秒").pk
     monkeypatch.setattr(timezone, "now", lambda: (last_second + datetime.timedelta(seconds=1)).astimezone(
-        datetime.timezone.utc))
+        datetime.UTC))
     assert P.local_today() == p.ends_on + DAY
     with pytest.raises(ValidationError):
         P.lodge_objection(campaign=campaign, text="过了午夜")
@@ -365,3 +365,30 @@ def test_answer_view_upholds_for_staff_and_refuses_reviewers(client, campaign, t
     assert "已重新开放评定" in response.content.decode()
     o.refresh_from_db()
     assert o.status == ObjectionStatus.UPHELD and Grade.objects.get(campaign=campaign, org=tree["vil-2"]).reopened
+
+
+def test_publicity_actions_take_only_post(client, campaign, tree, staff):
+    publish(campaign, staff)
+    o = P.lodge_objection(campaign=campaign, text="关于二村", org=tree["vil-2"], today=TODAY)
+    login(client, staff)
+    for url in (reverse("publicity_finalise", args=[campaign.slug]),
+                reverse("publicity_republish", args=[campaign.slug, "vil-2"]),
+                reverse("objection_answer", args=[campaign.slug, o.pk])):
+        assert client.get(url).status_code == 405
+
+
+def test_an_objection_is_answered_only_through_its_own_campaign(client, campaign, tree, staff):
+    from tests import factories as f
+
+    publish(campaign, staff)
+    o = P.lodge_objection(campaign=campaign, text="关于二村", org=tree["vil-2"], today=TODAY)
+    other = f.campaign(tree["county"], slug="other")
+    data = {f"o{o.pk}-decision": "rejected", f"o{o.pk}-reply": "不成立"}
+    login(client, staff)
+    assert client.post(reverse("objection_answer", args=[other.slug, o.pk]), data).status_code == 404
+    assert client.post(reverse("objection_answer", args=[campaign.slug, 999999]), data).status_code == 404
+    o.refresh_from_db()
+    assert o.status == ObjectionStatus.PENDING
+    assert client.post(reverse("objection_answer", args=[campaign.slug, o.pk]), data).status_code == 302
+    o.refresh_from_db()
+    assert o.status == ObjectionStatus.REJECTED

@@ -153,40 +153,130 @@ def test_plan_page_roles(client, campaign, tree, staff, secretary_of_branch, oth
     assert "添加整改事项" in page and "一般" in page
 
 
+def plan_url(campaign, code, name="rectification_plan", *extra):
+    return reverse(name, args=[campaign.slug, code, *extra])
+
+
 def test_secretary_files_on_the_page_and_reviewer_accepts(client, campaign, tree, staff, secretary_of_branch,
                                                           reviewer_of_township, monkeypatch):
     finalise(campaign, staff)
     fix_today(monkeypatch, TODAY)
-    url = reverse("rectification_plan", args=[campaign.slug, "vil-2"])
+    add = plan_url(campaign, "vil-2", "rectification_item_add")
     login(client, secretary_of_branch)
-    bad = client.post(url, {"action": "add_item", "problem": "p", "measures": "m", "responsible": "r",
+    bad = client.post(add, {"problem": "p", "measures": "m", "responsible": "r",
                             "deadline": (TODAY - DAY).isoformat()})
     assert bad.status_code == 200 and "完成时限不能早于今天" in bad.content.decode()
-    assert client.post(url, {"action": "add_item", "problem": "组织生活不规范", "measures": "建立台账",
-                             "responsible": "张三", "deadline": LATER.isoformat()}).status_code == 302
+    assert client.post(add, {"problem": "组织生活不规范", "measures": "建立台账", "responsible": "张三",
+                             "deadline": LATER.isoformat()}).status_code == 302
     item = RectificationItem.objects.get()
-    assert client.post(url, {"action": "submit"}).status_code == 302
-    assert client.post(url, {"action": "progress", "item": item.pk, f"p{item.pk}-text": "完成",
-                             f"p{item.pk}-completed": "on"}).status_code == 302
-    assert client.post(url, {"action": "review", "item": item.pk, f"r{item.pk}-decision": "accept"}).status_code == 403
-    assert client.post(url, {"action": "support", "contact_leader": "x"}).status_code == 403
+    progress = plan_url(campaign, "vil-2", "rectification_item_progress", item.pk)
+    review = plan_url(campaign, "vil-2", "rectification_item_review", item.pk)
+    assert client.post(plan_url(campaign, "vil-2", "rectification_plan_submit")).status_code == 302
+    assert client.post(progress, {f"p{item.pk}-text": "完成", f"p{item.pk}-completed": "on"}).status_code == 302
+    assert client.post(review, {f"r{item.pk}-decision": "accept"}).status_code == 403
+    assert client.post(plan_url(campaign, "vil-2", "rectification_plan_support"),
+                       {"contact_leader": "x"}).status_code == 403
     login(client, reviewer_of_township)
-    assert client.post(url, {"action": "add_item", "problem": "p", "measures": "m", "responsible": "r",
+    assert client.post(add, {"problem": "p", "measures": "m", "responsible": "r",
                              "deadline": LATER.isoformat()}).status_code == 403
-    assert client.post(url, {"action": "review", "item": item.pk, f"r{item.pk}-decision": "accept",
-                             f"r{item.pk}-note": "符合要求"}).status_code == 302
+    assert client.post(review, {f"r{item.pk}-decision": "accept", f"r{item.pk}-note": "符合要求"}).status_code == 302
     item.refresh_from_db()
     assert item.status == ItemStatus.ACCEPTED and plan_of(campaign, tree["vil-2"]).submitted_at
 
 
 def test_staff_sets_support_on_the_page(client, campaign, tree, staff):
     finalise(campaign, staff)
-    url = reverse("rectification_plan", args=[campaign.slug, "vil-3"])
-    response = login(client, staff).post(url, {"action": "support", "contact_leader": "李副书记",
-                                               "yellow_card_deadline": LATER.isoformat()})
+    response = login(client, staff).post(plan_url(campaign, "vil-3", "rectification_plan_support"),
+                                         {"contact_leader": "李副书记", "yellow_card_deadline": LATER.isoformat()})
     assert response.status_code == 302
-    page = client.get(url).content.decode()
+    page = client.get(plan_url(campaign, "vil-3")).content.decode()
     assert "李副书记" in page and "亮黄牌" in page
+
+
+def test_support_refused_by_the_service_shows_on_the_form(client, campaign, tree, staff):
+    finalise(campaign, staff)
+    response = login(client, staff).post(plan_url(campaign, "vil-2", "rectification_plan_support"),
+                                         {"contact_leader": "王部长", "yellow_card_deadline": LATER.isoformat()})
+    assert response.status_code == 200 and "只有亮黄牌的组织才设整改期限" in response.content.decode()
+    assert plan_of(campaign, tree["vil-2"]).contact_leader == ""
+
+
+def test_submit_progress_and_review_refusals_are_shown_on_the_plan_page(client, campaign, tree, staff,
+                                                                      secretary_of_branch, reviewer_of_township,
+                                                                      monkeypatch):
+    finalise(campaign, staff)
+    fix_today(monkeypatch, TODAY)
+    login(client, secretary_of_branch)
+    response = client.post(plan_url(campaign, "vil-2", "rectification_plan_submit"))
+    assert response.status_code == 200 and "请至少填写一项" in response.content.decode()
+    item = R.add_item(plan=plan_of(campaign, tree["vil-2"]), actor=secretary_of_branch, problem="p", measures="m",
+                      responsible="r", deadline=LATER, today=TODAY)
+    response = client.post(plan_url(campaign, "vil-2", "rectification_item_progress", item.pk), {})
+    assert response.status_code == 200 and "请填写整改进展" in response.content.decode()
+    login(client, reviewer_of_township)
+    response = client.post(plan_url(campaign, "vil-2", "rectification_item_review", item.pk),
+                           {f"r{item.pk}-decision": "accept"})
+    assert response.status_code == 200 and "书记报告完成后才能验收" in response.content.decode()
+    assert RectificationItem.objects.get(pk=item.pk).status == ItemStatus.OPEN
+
+
+# (url name, needs an item, the right persona, one who sees the plan but may not do this, one out of scope, data)
+PLAN_ACTIONS = [
+    ("rectification_plan_support", False, "staff", "secretary_of_branch", "other_secretary",
+     {"contact_leader": "李副书记"}),
+    ("rectification_item_add", False, "secretary_of_branch", "reviewer_of_township", "other_secretary",
+     {"problem": "p", "measures": "m", "responsible": "r", "deadline": LATER.isoformat()}),
+    ("rectification_plan_submit", False, "secretary_of_branch", "staff", "other_secretary", {}),
+    ("rectification_item_progress", True, "secretary_of_branch", "reviewer_of_township", "other_secretary",
+     {"text": "完成"}),
+    ("rectification_item_review", True, "reviewer_of_township", "secretary_of_branch", "other_reviewer",
+     {"decision": "return", "note": "不全"}),
+]
+
+
+@pytest.mark.parametrize("name,with_item,right,wrong,outsider,data", PLAN_ACTIONS)
+def test_plan_actions_post_only_for_their_role(client, request, campaign, tree, staff, secretary_of_branch,
+                                               monkeypatch, name, with_item, right, wrong, outsider, data):
+    """Each action on the plan answers its own role (302), 403 to another role that sees the plan, 404 to one out
+    of scope, 405 to a GET, and the login page to anonymous visitors."""
+    finalise(campaign, staff)
+    fix_today(monkeypatch, TODAY)
+    plan = plan_of(campaign, tree["vil-2"])
+    args = []
+    if with_item:
+        item = R.add_item(plan=plan, actor=secretary_of_branch, problem="p", measures="m", responsible="r",
+                          deadline=LATER, today=TODAY)
+        if name == "rectification_item_review":
+            R.report_progress(item=item, actor=secretary_of_branch, text="完成", completed=True)
+        args = [item.pk]
+        prefix = "p" if name == "rectification_item_progress" else "r"
+        data = {f"{prefix}{item.pk}-{k}": v for k, v in data.items()}
+    elif name == "rectification_plan_submit":
+        R.add_item(plan=plan, actor=secretary_of_branch, problem="p", measures="m", responsible="r",
+                   deadline=LATER, today=TODAY)
+    url = plan_url(campaign, "vil-2", name, *args)
+    response = client.post(url, data)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert login(client, request.getfixturevalue(wrong)).post(url, data).status_code == 403
+    assert login(client, request.getfixturevalue(outsider)).post(url, data).status_code == 404
+    login(client, request.getfixturevalue(right))
+    assert client.get(url).status_code == 405
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == plan_url(campaign, "vil-2")
+
+
+def test_an_item_of_another_plan_is_not_found(client, campaign, tree, staff, secretary_of_branch):
+    finalise(campaign, staff)
+    other = R.add_item(plan=plan_of(campaign, tree["vil-3"]), actor=staff, problem="p", measures="m",
+                       responsible="r", deadline=LATER, today=TODAY)
+    url = plan_url(campaign, "vil-2", "rectification_item_progress", other.pk)
+    assert login(client, secretary_of_branch).post(url, {f"p{other.pk}-text": "x"}).status_code == 404
+    assert not other.progress.exists()
+
+
+def test_the_plan_page_takes_no_post(client, campaign, tree, staff):
+    finalise(campaign, staff)
+    assert login(client, staff).post(plan_url(campaign, "vil-2"), {"action": "support"}).status_code == 405
 
 
 def test_overview_roles_and_overdue_highlight(client, campaign, tree, staff, secretary_of_branch,

@@ -94,14 +94,54 @@ def test_star_pages_roles(client, star_campaign, tree, staff, reviewer_of_townsh
     page = login(client, staff).get(url).content.decode()
     assert "财政局党支部" in page and "2028-05-12" in page
     r = StarRating.objects.get(org=tree["ag-1"])
-    change = reverse("star_change", args=[r.pk])
-    assert login(client, reviewer_of_township).post(change, {"action": "revoke", "reason": "x"}).status_code == 403
+    change, lower = reverse("star_change", args=[r.pk]), reverse("star_lower", args=[r.pk])
+    assert login(client, reviewer_of_township).get(change).status_code == 403
     client.force_login(staff)
-    bad = client.post(change, {"action": "lower", "label": "", "reason": "违规"})
-    assert "只能降为低于「三星」的星级" in bad.content.decode()
-    assert client.post(change, {"action": "lower", "label": "二星", "reason": "违规"}).status_code == 302
+    page = client.get(change).content.decode()
+    assert "降低星级" in page and "撤销星级" in page and lower in page
+    bad = client.post(lower, {"lower-label": "", "lower-reason": "违规"})
+    assert bad.status_code == 200 and "只能降为低于「三星」的星级" in bad.content.decode()
+    assert client.post(lower, {"lower-label": "二星", "lower-reason": "违规"}).status_code == 302
     r.refresh_from_db()
     assert r.label == "二星"
+
+
+@pytest.mark.parametrize("name,data", [
+    ("star_lower", {"lower-label": "二星", "lower-reason": "违规"}),
+    ("star_revoke", {"revoke-reason": "严重违纪"}),
+])
+def test_star_actions_are_staff_only_posts(client, star_campaign, tree, staff, reviewer_of_township,
+                                           secretary_of_branch, monkeypatch, name, data):
+    fix_today(monkeypatch, FINAL_DAY)
+    r = StarRating.objects.get(org=tree["ag-1"])
+    url = reverse(name, args=[r.pk])
+    response = client.post(url, data)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    for persona in (reviewer_of_township, secretary_of_branch):
+        assert login(client, persona).post(url, data).status_code == 403
+    login(client, staff)
+    assert client.get(url).status_code == 405
+    assert client.post(reverse(name, args=[999999]), data).status_code == 404
+    r.refresh_from_db()
+    assert r.status == StarStatus.VALID and r.changed_by is None
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == reverse("star_list")
+    r.refresh_from_db()
+    assert r.status != StarStatus.VALID and r.changed_by == staff
+
+
+def test_revoke_needs_a_reason_on_the_page(client, star_campaign, tree, staff, monkeypatch):
+    fix_today(monkeypatch, FINAL_DAY)
+    r = StarRating.objects.get(org=tree["ag-1"])
+    response = login(client, staff).post(reverse("star_revoke", args=[r.pk]), {"revoke-reason": ""})
+    assert response.status_code == 200 and "请填写撤销理由" in response.content.decode()
+    r.refresh_from_db()
+    assert r.changed_by is None
+
+
+def test_the_star_page_takes_no_post(client, star_campaign, tree, staff):
+    r = StarRating.objects.get(org=tree["ag-1"])
+    assert login(client, staff).post(reverse("star_change", args=[r.pk]), {"action": "lower"}).status_code == 405
 
 
 def test_org_page_panel_shows_current_rating_and_history(client, star_campaign, tree, staff, secretary_of_branch,

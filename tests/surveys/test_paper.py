@@ -184,3 +184,16 @@ def test_page_refuses_wrong_roles(client, survey_campaign, reviewer_of_township,
     assert login(client, reviewer_of_township).get(_url(survey_campaign)).status_code == 403
     assert login(client, secretary_of_branch).post(_url(survey_campaign), _post((1, 1, 1))).status_code == 403
     assert PaperEntry.objects.count() == 0
+
+
+def test_page_for_an_org_not_graded_here_is_not_found(client, survey_campaign, staff):
+    from branches.access import NOT_FOUND
+
+    login(client, staff)
+    for code in ("town-a", "no-such-org"):  # an org that is no 定级对象 looks like one that does not exist
+        response = client.get(_url(survey_campaign, code))
+        assert response.status_code == 404
+    assert client.post(_url(survey_campaign, "town-a"), _post((1, 1, 1))).status_code == 404
+    assert PaperEntry.objects.count() == 0
+    response = client.get(reverse("paper_tally", args=["no-such-campaign", "vil-2"]))
+    assert response.status_code == 404 and NOT_FOUND in response.content.decode()
