@@ -1,6 +1,6 @@
 from django import forms
 
-from surveys.models import Answer, RespondentCategory
+from surveys.models import Answer, DefaultCategory
 from surveys.services import MAX_ISSUE, SUGGESTIONS_MAX
 
 ANSWER_CHOICES = [(str(v), label) for v, label in Answer.choices]
@@ -16,7 +16,7 @@ class SurveyForm(forms.Form):
     )
     category = forms.ChoiceField(
         label="您的身份（选填）", required=False, widget=forms.RadioSelect,
-        choices=[*RespondentCategory.choices, ("", "不填写")], initial="",
+        choices=[*DefaultCategory.choices, ("", "不填写")], initial="",
     )
     suggestions = forms.CharField(
         label="意见建议（选填）", required=False, max_length=SUGGESTIONS_MAX,
@@ -24,8 +24,10 @@ class SurveyForm(forms.Form):
         error_messages={"max_length": f"意见建议不能超过 {SUGGESTIONS_MAX} 字（当前 %(show_value)d 字）。"},
     )
 
-    def __init__(self, *args, indicators=(), **kwargs):
+    def __init__(self, *args, indicators=(), categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # the campaign's [(key, name)]
+            self.fields["category"].choices = [*categories, ("", "不填写")]
         self.indicators = list(indicators)
         for indicator in self.indicators:
             self.fields[f"ind_{indicator.pk}"] = forms.ChoiceField(
@@ -42,7 +44,8 @@ class SurveyForm(forms.Form):
 
 
 _ANSWER_VALUES = frozenset(value for value, _ in ANSWER_CHOICES)
-_CATEGORY_VALUES = frozenset(["", *RespondentCategory.values])
+# The quick path knows no campaign: it takes the default keys only, any other category goes through the full form.
+_CATEGORY_VALUES = frozenset(["", *DefaultCategory.values])
 
 
 def quick_answers(data) -> dict | None:
@@ -82,14 +85,15 @@ class IssueTokensForm(forms.Form):
 
 
 class PaperCountsForm(forms.Form):
-    """Overall counts (required) and, where known, the counts by respondent category."""
+    """Overall counts (required) and, where known, the counts by respondent category (the campaign's)."""
 
-    ROWS = [("overall", "总体（全部纸质票）"), ("member", "其中：党员"), ("masses", "其中：群众代表"),
-            ("served", "其中：服务对象")]
+    ROWS = [("overall", "总体（全部纸质票）"), *[(key, f"其中：{name}") for key, name in DefaultCategory.choices]]
     ANSWERS = [("s", "满意"), ("b", "基本满意"), ("u", "不满意")]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # the campaign's [(key, name)]
+            self.ROWS = [("overall", "总体（全部纸质票）"), *[(key, f"其中：{name}") for key, name in categories]]
         for key, row_label in self.ROWS:
             for a, a_label in self.ANSWERS:
                 self.fields[f"{key}_{a}"] = forms.IntegerField(
@@ -107,5 +111,5 @@ class PaperCountsForm(forms.Form):
 
     @classmethod
     def initial_from(cls, counts: dict) -> dict:
-        return {f"{key}_{a}": counts[key][i] for key, _ in cls.ROWS if key in counts
+        return {f"{key}_{a}": values[i] for key, values in counts.items() if isinstance(values, list)
                 for i, (a, _) in enumerate(cls.ANSWERS)}

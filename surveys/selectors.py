@@ -7,8 +7,8 @@ from django.db.models import Count, Q
 from campaigns.models import Indicator
 from campaigns.selectors import expected_participants, targets
 from surveys.models import (
-    PAPER_CATEGORIES,
     Answer,
+    DefaultCategory,
     PaperEntry,
     RespondentCategory,
     SurveyResponse,
@@ -72,10 +72,40 @@ def vote_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
     return {org_id: online.get(org_id, VoteCount()) + paper.get(org_id, VoteCount()) for org_id in online.keys() | paper.keys()}
 
 
+# ---- respondent categories ---------------------------------------------------------------------------------
+
+DEFAULT_CATEGORIES = tuple(DefaultCategory.choices)
+
+
+def campaign_categories(campaign) -> list[tuple[str, str]]:
+    """[(key, name)] of the campaign's respondent categories in their order. One query."""
+    campaign_id = getattr(campaign, "pk", campaign)
+    return list(RespondentCategory.objects.filter(campaign_id=campaign_id).order_by("order", "pk")
+                .values_list("key", "name"))
+
+
+def category_rows(campaign) -> list[RespondentCategory]:
+    """The campaign's respondent categories (model instances, in order), each with `used`: whether an answer or a
+    paper entry names it. Three queries."""
+    rows = list(RespondentCategory.objects.filter(campaign=campaign).order_by("order", "pk"))
+    used = set(SurveyResponse.objects.filter(campaign=campaign).exclude(category="")
+               .values_list("category", flat=True).distinct())
+    for counts in PaperEntry.objects.filter(campaign=campaign).values_list("counts", flat=True):
+        used.update(counts)
+    for row in rows:
+        row.used = row.key in used
+    return rows
+
+
 # ---- paper double entry -------------------------------------------------------------------------------------
 
-PAPER_LABELS = {"overall": "总体", "member": "党员", "masses": "群众代表", "served": "服务对象"}
+PAPER_TOTAL_KEYS = ("overall",)  # the keys of a paper entry that are not respondent categories
 ANSWER_LABELS = ("满意", "基本满意", "不满意")
+
+
+def paper_labels(categories=DEFAULT_CATEGORIES) -> dict[str, str]:
+    """{"overall": "总体", <category key>: <name>, ...}: what each key of a paper entry is called."""
+    return {"overall": "总体", **dict(categories)}
 
 
 @dataclass(frozen=True)
@@ -104,10 +134,14 @@ class PaperStatus:
         return {"none": "", "single": "warn", "mismatch": "bad", "confirmed": "ok"}[self.state]
 
 
-def paper_differences(a: dict, b: dict) -> tuple[str, ...]:
-    """Names of the numbers in which two paper entries differ, e.g. ("总体·满意", "党员（一方未填）")."""
+def paper_differences(a: dict, b: dict, labels: dict | None = None) -> tuple[str, ...]:
+    """Names of the numbers in which two paper entries differ, e.g. ("总体·满意", "党员（一方未填）"); `labels`
+    names the keys (paper_labels; a key it does not name is shown as it is)."""
+    labels = paper_labels() if labels is None else labels
+    keys = list(labels) + sorted((a.keys() | b.keys()) - labels.keys())
     out = []
-    for key, label in PAPER_LABELS.items():
+    for key in keys:
+        label = labels.get(key, key)
         x, y = a.get(key), b.get(key)
         if x is None and y is None:
             continue
@@ -118,14 +152,14 @@ def paper_differences(a: dict, b: dict) -> tuple[str, ...]:
     return tuple(out)
 
 
-def paper_status(entries) -> PaperStatus:
+def paper_status(entries, labels: dict | None = None) -> PaperStatus:
     """Status of an org's paper tally from its entries (at most two, by different staff members)."""
     entries = tuple(entries)
     if not entries:
         return PaperStatus("none")
     if len(entries) == 1:
         return PaperStatus("single", entries)
-    differing = paper_differences(entries[0].counts, entries[1].counts)
+    differing = paper_differences(entries[0].counts, entries[1].counts, labels)
     return PaperStatus("mismatch" if differing else "confirmed", entries, differing)
 
 
@@ -143,7 +177,10 @@ def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
     grouped: dict[int, list] = {}
     for entry in qs:
         grouped.setdefault(entry.org_id, []).append(entry)
-    return {org_id: paper_status(entries) for org_id, entries in grouped.items()}
+    if not grouped:
+        return {}
+    labels = paper_labels(campaign_categories(campaign))
+    return {org_id: paper_status(entries, labels) for org_id, entries in grouped.items()}
 
 
 # ---- the form and the results ---------------------------------------------------------------------------------
@@ -195,10 +232,10 @@ class OrgTally:
 def _paper_by_category(counts: dict) -> dict[str, VoteCount]:
     overall = counts["overall"]
     out, known = {}, [0, 0, 0]
-    for category in PAPER_CATEGORIES:
-        if category in counts:
-            out[category] = VoteCount(*counts[category])
-            known = [k + c for k, c in zip(known, counts[category], strict=True)]
+    for category, values in counts.items():
+        if category not in PAPER_TOTAL_KEYS and isinstance(values, list):
+            out[category] = VoteCount(*values)
+            known = [k + c for k, c in zip(known, values, strict=True)]
     rest = VoteCount(*[o - k for o, k in zip(overall, known, strict=True)])
     if rest.total:
         out[""] = rest
@@ -261,8 +298,13 @@ def org_results(campaign, org, *, full_access: bool) -> OrgResults:
         if text:
             suggestions.append(text)
     results.indicators = [(i, VoteCount(*per_indicator[str(i.pk)])) for i in indicators]
-    results.categories = [(label, tally.by_category(value)) for value, label in
-                           [*RespondentCategory.choices, ("", "未填写身份")]]
+    categories = campaign_categories(campaign)
+    named = {key for key, _ in categories}
+    unnamed = tally.by_category("")
+    for key in set(tally.online) | set(tally.paper):  # a key the campaign no longer has counts as not given
+        if key and key not in named:
+            unnamed = unnamed + tally.by_category(key)
+    results.categories = [(label, tally.by_category(key)) for key, label in categories] + [("未填写身份", unnamed)]
     results.suggestions = suggestions
     return results
 
