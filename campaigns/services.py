@@ -21,6 +21,7 @@ from campaigns.models import (
     Phase,
     PhaseDate,
     RubricVersion,
+    SurveyMode,
     slug_validator,
 )
 from campaigns.selectors import targets
@@ -31,6 +32,7 @@ DEFAULT_TOP_GATE = Decimal("0.900")
 DEFAULT_FLOOR_GATE = Decimal("0.500")
 DEFAULT_MIN_RESPONSES = 5
 DEFAULT_INSTITUTION_TURNOUT = Decimal("0.900")
+DEFAULT_VOTE_SHARE = Decimal("0.500")
 MAX_COUNT = 100000
 WEIGHT_LABELS = ("自评权重", "测评权重", "评定权重")
 VILLAGE = "村"
@@ -198,6 +200,7 @@ class _SectorChoices:
         self.by_pk = {s.pk: s for s in self.by_name.values()}
         self.scale_by_code = {s.code: s for s in GradeScale.objects.all()}
         self.scale_for: dict[int, GradeScale] = {}
+        self.modes: dict[int, str] = {}  # the sectors with a grade vote
         self.rubric_for: dict[int, RubricVersion] = {}
 
     def _taking_part(self, key, what: str, unknown: str) -> Sector | None:
@@ -297,7 +300,8 @@ def _save_campaign(new: _NewCampaign, actor) -> Campaign:
             )
             CampaignSector.objects.bulk_create([
                 CampaignSector(campaign=campaign, sector=s, rubric=choices.rubric_for[s.pk],
-                               scale=choices.scale_for[s.pk], floor_gate=s.default_floor_gate)
+                               scale=choices.scale_for[s.pk], floor_gate=s.default_floor_gate,
+                               survey_mode=choices.modes.get(s.pk, SurveyMode.SATISFACTION))
                 for s in choices.chosen
             ])
             PhaseDate.objects.bulk_create([PhaseDate(campaign=campaign, phase=p) for p in Phase])
@@ -349,15 +353,40 @@ def _survey_settings(errors, *, min_responses=None, masses_per_org=None, institu
             "institution_turnout": share}
 
 
+def _vote_share(value, errors):
+    share = _decimal(DEFAULT_VOTE_SHARE if value in (None, "") else value, "等次投票当选比例", errors)
+    if share is not None and share <= 0:
+        errors.append("等次投票当选比例必须大于 0。")
+        return None
+    return share
+
+
+def _grade_vote_modes(grade_votes: dict, chosen_by_name: dict, errors) -> dict:
+    """{sector_id: mode} from {sector (or name): "instead" | "beside" | "satisfaction"}."""
+    modes = {}
+    for key, mode in (grade_votes or {}).items():
+        name = getattr(key, "name", str(key).strip())
+        sector = chosen_by_name.get(name)
+        if sector is None:
+            errors.append(f"等次投票：领域“{name}”没有参加本次定级。")
+            continue
+        if mode not in SurveyMode.values:
+            errors.append(f"等次投票：领域“{name}”的方式“{mode}”无效，应为 instead（代替满意度）或 beside（并行）。")
+            continue
+        modes[sector.pk] = mode
+    return modes
+
+
 def _survey_audit(settings: dict) -> dict:
     share = settings["institution_turnout"]
-    return {"最少测评人数": settings["min_responses"], "群众代表数": settings["masses_per_org"],
+    extra = {"等次投票当选比例": str(settings["vote_share"])} if "vote_share" in settings else {}
+    return {**extra, "最少测评人数": settings["min_responses"], "群众代表数": settings["masses_per_org"],
             "机关事业单位参评率要求": "" if share is None else str(share)}
 
 
 def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None, floor_gate=None, sectors=None,
                     scales=None, rubrics=None, previous=None, min_responses=None, masses_per_org=None,
-                    institution_turnout="default", actor) -> Campaign:
+                    institution_turnout="default", grade_votes=None, vote_share=None, actor) -> Campaign:
     """A new campaign in phase 动员部署 with one CampaignSector per taking-part sector and 9 PhaseDate rows.
 
     - root: an Org or its 组织编码; previous: a Campaign or slug over the same root (a second round).
@@ -368,6 +397,8 @@ def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None,
     - min_responses: the minimum of respondents per org (default 5, 0 = none); masses_per_org: the 群众代表
       expected per org beside its 党员 (default 0); institution_turnout: the share of expected participants
       below which a 机关事业单位 org is flagged (default 0.90, None = none).
+    - grade_votes: {sector (or name): "instead" | "beside"} — the sectors whose survey asks for a grade of the
+      scale (issue 17); vote_share: the share of valid votes a grade needs from the top (default 0.5).
     Raises ValidationError listing every problem; nothing is saved then. Audited."""
     errors: list[str] = []
     slug, name = _checked_slug(slug, errors), _checked_name(name, errors)
@@ -382,6 +413,8 @@ def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None,
     previous_campaign = _resolve_previous(previous, root_org, errors)
     survey = _survey_settings(errors, min_responses=min_responses, masses_per_org=masses_per_org,
                               institution_turnout=institution_turnout)
+    survey["vote_share"] = _vote_share(vote_share, errors)
+    choices.modes = _grade_vote_modes(grade_votes, {sec.name: sec for sec in choices.chosen}, errors)
     if errors:
         raise ValidationError(errors)
     return _save_campaign(_NewCampaign(slug=slug, name=name, year=year, root=root_org, weights=parsed_weights,
@@ -498,3 +531,35 @@ def update_phase_dates(*, campaign: Campaign, dates: dict, actor) -> Campaign:
 
 def _iso(d):
     return d.isoformat() if d else ""
+
+
+def update_grade_vote(*, campaign: Campaign, modes: dict, vote_share, actor) -> Campaign:
+    """Set what each taking-part sector's survey asks ({sector id or name: "satisfaction" | "instead" |
+    "beside"}) and the campaign's vote share. Refused once 上级评定 has started (the votes are cast). Audited."""
+    errors: list[str] = []
+    if campaign.phase > Phase.SURVEY:
+        errors.append(f"当前阶段为“{campaign.phase_label}”，测评已结束，不能再改变测评方式。")
+    share = _vote_share(vote_share, errors)
+    sectors = {cs.sector_id: cs for cs in CampaignSector.objects.filter(campaign=campaign).select_related("sector")}
+    by_key = {**{str(k): cs for k, cs in sectors.items()}, **{cs.sector.name: cs for cs in sectors.values()}}
+    changes = {}
+    for key, mode in modes.items():
+        cs = by_key.get(str(getattr(key, "pk", key)))
+        if cs is None:
+            errors.append(f"领域“{key}”没有参加本次定级。")
+        elif mode not in SurveyMode.values:
+            errors.append(f"领域“{cs.sector.name}”的测评方式“{mode}”无效。")
+        elif cs.survey_mode != mode:
+            changes[cs] = mode
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = {"当选比例": str(campaign.vote_share), **{cs.sector.name: cs.survey_mode for cs in changes}}
+        for cs, mode in changes.items():
+            cs.survey_mode = mode
+            cs.save(update_fields=["survey_mode"])
+        Campaign.objects.filter(pk=campaign.pk).update(vote_share=share)
+        campaign.vote_share = share
+        record(actor=actor, action="campaign.grade_vote", obj=campaign, campaign_id=campaign.pk, before=before,
+               after={"当选比例": str(share), **{cs.sector.name: mode for cs, mode in changes.items()}})
+    return campaign

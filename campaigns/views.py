@@ -43,7 +43,7 @@ from campaigns.forms import (
     RubricImportForm,
     SurveySettingsForm,
 )
-from campaigns.models import Phase
+from campaigns.models import Phase, SurveyMode
 from campaigns.selectors import (
     campaign_coverage,
     campaign_rows,
@@ -396,7 +396,8 @@ def campaign_dates(request, slug):
 def _survey_settings_page(request, campaign, *, form=None, errors=(), status=200):
     return render(request, "campaigns/survey_settings.html", {
         "campaign": campaign, "form": form or SurveySettingsForm.for_campaign(campaign), "errors": errors,
-        "rows": participation_rows(campaign),
+        "rows": participation_rows(campaign), "sectors": campaign_settings(campaign)["sectors"],
+        "modes": SurveyMode.choices, "vote_share": plain_number(campaign.vote_share),
     }, status=status)
 
 
@@ -435,4 +436,19 @@ def campaign_participation_save(request, slug, code):
     except ValidationError as exc:
         return _survey_settings_page(request, campaign, errors=_errors(exc), status=400)
     messages.success(request, f"已保存“{org.name}”的应参评人数。")
+    return redirect("campaign_survey_settings", slug=slug)
+
+
+@staff_required
+@require_POST
+def campaign_grade_vote_save(request, slug):
+    """What each sector's survey asks (satisfaction, a grade vote instead, or both) and the vote share."""
+    campaign = campaign_for(request, slug, need="manage")
+    modes = {key[len("mode_"):]: value for key, value in request.POST.items() if key.startswith("mode_")}
+    try:
+        campaign_services.update_grade_vote(campaign=campaign, modes=modes,
+                                            vote_share=request.POST.get("vote_share"), actor=request.user)
+    except ValidationError as exc:
+        return _survey_settings_page(request, campaign, errors=_errors(exc), status=400)
+    messages.success(request, "已保存测评方式。")
     return redirect("campaign_survey_settings", slug=slug)

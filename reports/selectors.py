@@ -413,6 +413,8 @@ def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, 
     online = (_in_scope(SurveyResponse.objects.filter(campaign=campaign), scope)
               .values("org_id", "category", "overall").annotate(n=Count("pk")))
     for r in online:
+        if r["overall"] is None:  # a grade vote without the satisfaction question
+            continue
         cat = r["category"] if r["category"] in categories else ""
         result[r["org_id"]]["online"].counts[cat][answer_index[r["overall"]]] += r["n"]
     entries = defaultdict(list)

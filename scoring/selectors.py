@@ -28,7 +28,7 @@ from scoring.models import (
     SheetScore,
     SheetStatus,
 )
-from surveys.selectors import VoteCount, vote_counts
+from surveys.selectors import VoteCount, survey_counts, vote_counts
 
 NOT_GRADED = "未定级"
 # Longer lists of org ids are not sent as IN (…) parameters: the whole campaign is read and filtered here.
@@ -82,7 +82,7 @@ def sector_rules(campaign: Campaign) -> dict[int, SectorRules]:
         policy = engine.Policy(
             weights=campaign.weights, bands=tuple(bands[cs.pk]),
             top_gate=campaign.top_gate, floor_gate=floor, gates_apply=cs.scale.gates_apply,
-            min_responses=campaign.min_responses,
+            min_responses=campaign.min_responses, vote_mode=cs.survey_mode, vote_share=campaign.vote_share,
         )
         rules[cs.sector_id] = SectorRules(cs, policy, floor)
     return rules
@@ -149,6 +149,7 @@ class GradeInputs:
     votes: VoteCount | None = None
     responses: int = 0
     min_responses: int = 0
+    grade_votes: dict | None = None  # {band label: count} of the grade vote, None without one
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -198,20 +199,25 @@ def grade_inputs(campaign: Campaign, org_ids=None) -> GradeInputTable:
     ids = _ids_filter(org_ids)
     wanted = None if org_ids is None else set(org_ids)
     totals = counted_sheet_totals(campaign, ids)
-    votes = all_vote_counts(campaign, ids)
+    votes, ballots = survey_counts(campaign, ids)  # online and confirmed paper, both questions
+    for org_id, extra in offline_vote_counts(campaign, ids).items():
+        votes[org_id] = votes.get(org_id, VoteCount()) + extra
     weights = campaign.weights
     found = {}
-    for org_id in totals.keys() | votes.keys():
+    for org_id in totals.keys() | votes.keys() | ballots.keys():
         if wanted is not None and org_id not in wanted:
             continue
         self_score, review_score = totals.get(org_id, (None, None))
         org_votes = votes.get(org_id)
         if org_votes is not None and not org_votes.total:
             org_votes = None
-        if self_score is None and review_score is None and org_votes is None:
+        org_ballots = ballots.get(org_id) or None
+        if self_score is None and review_score is None and org_votes is None and org_ballots is None:
             continue
-        responses = org_votes.total if org_votes is not None else 0
-        found[org_id] = GradeInputs(weights, self_score, review_score, org_votes, responses, campaign.min_responses)
+        # A respondent answers the satisfaction question, the grade vote or both: per org the larger count.
+        responses = max(org_votes.total if org_votes is not None else 0, sum((org_ballots or {}).values()))
+        found[org_id] = GradeInputs(weights, self_score, review_score, org_votes, responses, campaign.min_responses,
+                                    org_ballots)
     return GradeInputTable(found, weights, campaign.min_responses)
 
 

@@ -111,7 +111,8 @@ class SurveyResponse(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_responses")
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="survey_responses")
     day = models.DateField("日期")
-    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices)
+    # None when the sector's survey asks for a grade instead of satisfaction (CampaignSector.survey_mode).
+    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices, null=True, blank=True)
     # The key of one of the campaign's RespondentCategory rows, "" when not given. A key, not a foreign key: the
     # answer statement (surveys/db.py) writes it as it came, and nothing about it orders or dates the answer.
     category = models.CharField("身份", max_length=8, blank=True)
@@ -119,13 +120,19 @@ class SurveyResponse(models.Model):
     # child table with serial ids would record the order of the answers.
     indicator_answers = models.JSONField("分项评价", default=dict, blank=True)
     suggestions = models.TextField("意见建议", blank=True, max_length=500)
+    # The band label the respondent voted for (the grade vote), "" when the survey asks none. The database default
+    # lets an INSERT that names no grade vote (surveys/db.py) store "".
+    grade_vote = models.CharField("等次投票", max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "测评答卷"
         verbose_name_plural = "测评答卷"
         indexes = [models.Index(fields=["campaign", "org"])]
         constraints = [
-            models.CheckConstraint(condition=Q(overall__in=[1, 2, 3]), name="response_overall_valid"),
+            models.CheckConstraint(condition=Q(overall__isnull=True) | Q(overall__in=[1, 2, 3]),
+                                   name="response_overall_valid"),
+            models.CheckConstraint(condition=Q(overall__isnull=False) | ~Q(grade_vote=""),
+                                   name="response_answers_something"),
         ]
 
     def __str__(self):

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from campaigns.models import Indicator
+from campaigns.models import CampaignSector, GradeBand, Indicator, SurveyMode
 from campaigns.selectors import expected_participants, targets
 from surveys.models import (
     Answer,
@@ -47,7 +47,7 @@ def confirmed_paper_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
         by_org.setdefault(org_id, []).append(counts)
     result = {}
     for org_id, all_counts in by_org.items():
-        if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts):
+        if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts) and "overall" in all_counts[0]:
             s, b, u = all_counts[0]["overall"]
             result[org_id] = VoteCount(s, b, u)
     return result
@@ -65,11 +65,56 @@ def online_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
     return {r["org_id"]: VoteCount(r["s"], r["b"], r["u"]) for r in rows}
 
 
+def survey_counts(campaign, org_ids=None) -> tuple[dict[int, VoteCount], dict[int, dict[str, int]]]:
+    """(satisfaction votes per org, grade vote per org {band label: count}) of online answers plus confirmed paper
+    tallies; an org with neither is absent from each. Two queries."""
+    qs = SurveyResponse.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    rows = qs.values("org_id", "grade_vote").annotate(
+        n=Count("pk"),
+        s=Count("pk", filter=Q(overall=Answer.SATISFIED)),
+        b=Count("pk", filter=Q(overall=Answer.BASIC)),
+        u=Count("pk", filter=Q(overall=Answer.UNSATISFIED)),
+    ).order_by()
+    votes: dict[int, VoteCount] = {}
+    grades: dict[int, dict[str, int]] = {}
+    for r in rows:
+        org_id = r["org_id"]
+        votes[org_id] = votes.get(org_id, VoteCount()) + VoteCount(r["s"], r["b"], r["u"])
+        if r["grade_vote"]:
+            grades.setdefault(org_id, {})[r["grade_vote"]] = r["n"]
+    for org_id, counts in _confirmed_entries(campaign, org_ids).items():
+        if "overall" in counts:
+            votes[org_id] = votes.get(org_id, VoteCount()) + VoteCount(*counts["overall"])
+        for label, n in (counts.get("grade") or {}).items():
+            if n:
+                tally = grades.setdefault(org_id, {})
+                tally[label] = tally.get(label, 0) + n
+    return votes, grades
+
+
+def grade_vote_counts(campaign, org_ids=None) -> dict[int, dict[str, int]]:
+    """The grade vote per org: {org_id: {band label: count}} of online answers plus confirmed paper tallies (the
+    paper entry's "grade" counts). Orgs without a grade vote are absent. Two queries."""
+    return survey_counts(campaign, org_ids)[1]
+
+
+def _confirmed_entries(campaign, org_ids=None) -> dict[int, dict]:
+    """{org_id: counts} of the paper tallies that count (two equal entries)."""
+    entries = PaperEntry.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        entries = entries.filter(org_id__in=org_ids)
+    by_org: dict[int, list] = {}
+    for org_id, counts in entries.values_list("org_id", "counts"):
+        by_org.setdefault(org_id, []).append(counts)
+    return {org_id: all_counts[0] for org_id, all_counts in by_org.items()
+            if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts)}
+
+
 def vote_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
     """Online responses plus confirmed paper tallies per org (orgs with neither are absent). Two queries."""
-    online = online_counts(campaign, org_ids)
-    paper = confirmed_paper_counts(campaign, org_ids)
-    return {org_id: online.get(org_id, VoteCount()) + paper.get(org_id, VoteCount()) for org_id in online.keys() | paper.keys()}
+    return survey_counts(campaign, org_ids)[0]
 
 
 # ---- respondent categories ---------------------------------------------------------------------------------
@@ -97,15 +142,48 @@ def category_rows(campaign) -> list[RespondentCategory]:
     return rows
 
 
+# ---- what the survey asks (CampaignSector.survey_mode) -----------------------------------------------------
+
+@dataclass(frozen=True)
+class AskedQuestions:
+    """What the survey of an org's sector asks: the satisfaction question, the grade vote, or both."""
+
+    mode: str = SurveyMode.SATISFACTION
+
+    @property
+    def satisfaction(self) -> bool:
+        return self.mode != SurveyMode.INSTEAD
+
+    @property
+    def grade_vote(self) -> bool:
+        return self.mode != SurveyMode.SATISFACTION
+
+
+def survey_mode_of(campaign, org) -> AskedQuestions:
+    """What the survey asks the respondents of `org` (its sector's survey mode in the campaign). One query."""
+    mode = (CampaignSector.objects.filter(campaign_id=getattr(campaign, "pk", campaign), sector_id=org.sector_id)
+            .values_list("survey_mode", flat=True).first())
+    return AskedQuestions(mode or SurveyMode.SATISFACTION)
+
+
+def grade_labels_of(campaign, org) -> list[str]:
+    """The band labels of the scale the campaign uses for the org's sector, best first (the grade vote's
+    choices). One query."""
+    scale = CampaignSector.objects.filter(campaign_id=getattr(campaign, "pk", campaign),
+                                          sector_id=org.sector_id).values("scale_id")
+    return list(GradeBand.objects.filter(scale_id__in=scale).order_by("-min_score").values_list("label", flat=True))
+
+
 # ---- paper double entry -------------------------------------------------------------------------------------
 
-PAPER_TOTAL_KEYS = ("overall",)  # the keys of a paper entry that are not respondent categories
+PAPER_TOTAL_KEYS = ("overall", "grade")  # the keys of a paper entry that are not respondent categories
 ANSWER_LABELS = ("满意", "基本满意", "不满意")
 
 
 def paper_labels(categories=DEFAULT_CATEGORIES) -> dict[str, str]:
-    """{"overall": "总体", <category key>: <name>, ...}: what each key of a paper entry is called."""
-    return {"overall": "总体", **dict(categories)}
+    """{"overall": "总体", "grade": "等次投票", <category key>: <name>, ...}: what each key of a paper entry is
+    called."""
+    return {"overall": "总体", "grade": "等次投票", **dict(categories)}
 
 
 @dataclass(frozen=True)
@@ -147,6 +225,10 @@ def paper_differences(a: dict, b: dict, labels: dict | None = None) -> tuple[str
             continue
         if x is None or y is None:
             out.append(f"{label}（一方未填）")
+            continue
+        if isinstance(x, dict) or isinstance(y, dict):  # the grade vote: {band label: count}
+            x, y = x if isinstance(x, dict) else {}, y if isinstance(y, dict) else {}
+            out.extend(f"{label}·{band}" for band in sorted(x.keys() | y.keys()) if x.get(band, 0) != y.get(band, 0))
             continue
         out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y, strict=True) if u != v)
     return tuple(out)
@@ -230,7 +312,7 @@ class OrgTally:
 
 
 def _paper_by_category(counts: dict) -> dict[str, VoteCount]:
-    overall = counts["overall"]
+    overall = counts.get("overall", [0, 0, 0])
     out, known = {}, [0, 0, 0]
     for category, values in counts.items():
         if category not in PAPER_TOTAL_KEYS and isinstance(values, list):

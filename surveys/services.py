@@ -24,8 +24,10 @@ from surveys.selectors import (
     PaperStatus,
     campaign_categories,
     category_rows,
+    grade_labels_of,
     paper_labels,
     paper_status,
+    survey_mode_of,
 )
 
 MAX_ISSUE = 1000
@@ -114,10 +116,15 @@ def _loaded(model, **values):
     return model.from_db(SurveyToken.objects.db, fields, [values[name] for name in fields])
 
 
-def _clean_answers(overall, category, suggestions, categories=None) -> str:
+def _clean_answers(overall, category, suggestions, categories=None, *, grade_vote="", grade_labels=()) -> str:
     """Check the answer values every submission path shares; returns the stripped suggestions. `categories`: the
-    keys the campaign offers (None: the default keys, for the path that does not read the campaign)."""
-    if overall not in Answer.values:
+    keys the campaign offers (None: the default keys, for the path that does not read the campaign);
+    `grade_labels`: the band labels a grade vote may name (empty: the survey asks for none)."""
+    if grade_vote and grade_vote not in grade_labels:
+        raise SurveyError("等次投票选项无效。")
+    if overall is None and not grade_vote:
+        raise SurveyError("请选择对该党组织的总体评价。" if not grade_labels else "请选择您评定的等次。")
+    if overall is not None and overall not in Answer.values:
         raise SurveyError("请选择对该党组织的总体评价。")
     if category not in ("", *(DefaultCategory.values if categories is None else categories)):
         raise SurveyError("身份选项无效。")
@@ -127,8 +134,19 @@ def _clean_answers(overall, category, suggestions, categories=None) -> str:
     return suggestions
 
 
+def _asked_grade_labels(target: TokenTarget, overall, grade_vote) -> list[str]:
+    """The band labels the org's survey lets a respondent vote for ([] without a grade vote), once the answers
+    hold what it asks: SurveyError when the grade vote or the overall question it asks is not answered."""
+    mode = survey_mode_of(target.campaign, target.org)
+    if mode.grade_vote and not grade_vote:
+        raise SurveyError("请选择您评定的等次。")
+    if mode.satisfaction and overall is None:
+        raise SurveyError("请选择对该党组织的总体评价。")
+    return grade_labels_of(target.campaign, target.org) if mode.grade_vote else []
+
+
 def submit_response(*, overall, indicator_answers=None, category="", suggestions="", code=None,
-                    target: TokenTarget | None = None) -> None:
+                    target: TokenTarget | None = None, grade_vote="") -> None:
     """Consume a code and store one anonymous response, in one transaction: the token is marked used by a
     conditional UPDATE (… WHERE used = false) whose row count must be 1, so a code posted by many clients at once
     counts exactly once (surveys.db.consume_token; one statement on PostgreSQL). Give `code`, or the `target` that
@@ -137,7 +155,8 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
     if target is None:
         target = open_token(code)
     keys = [key for key, _ in campaign_categories(target.campaign)] if category else None
-    suggestions = _clean_answers(overall, category, suggestions, keys)
+    labels = _asked_grade_labels(target, overall, grade_vote)
+    suggestions = _clean_answers(overall, category, suggestions, keys, grade_vote=grade_vote, grade_labels=labels)
     allowed = {str(i.pk) for i in target.indicators}
     answers = {}
     for key, value in dict(indicator_answers or {}).items():
@@ -145,7 +164,8 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
             raise SurveyError("分项评价包含无效的指标或选项。")
         answers[str(key)] = int(value)
     if not db.consume_token(target.token_id, campaign_id=target.campaign.pk, org_id=target.org.pk, overall=overall,
-                            category=category, indicator_answers=answers, suggestions=suggestions):
+                            category=category, indicator_answers=answers, suggestions=suggestions,
+                            grade_vote=grade_vote):
         raise TokenUsed("这个测评码已经使用过，每个测评码只能提交一次。")
 
 
@@ -176,14 +196,61 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
 ANSWER_LABELS = ("满意", "基本满意", "不满意")
 
 
-def normalise_paper_counts(raw: dict, categories=DEFAULT_CATEGORIES) -> dict:
+def _grade_counts(raw_grade, grade_labels, problems) -> dict | None:
+    """The grade vote's counts {band label: n} of a paper entry, every label given (0 for none)."""
+    raw_grade = dict(raw_grade or {})
+    unknown = set(raw_grade) - set(grade_labels)
+    if unknown:
+        problems.append(f"未知的等次：{'、'.join(sorted(unknown))}。")
+    out = {}
+    for label in grade_labels:
+        value = raw_grade.get(label)
+        if value in (None, ""):
+            problems.append(f"{label}票：请填写票数（没有填 0）。")
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            problems.append(f"{label}票：“{value}”不是整数。")
+            continue
+        if isinstance(value, float) and value != number or not 0 <= number <= PAPER_MAX:
+            problems.append(f"{label}票：必须是 0 到 {PAPER_MAX} 之间的整数。")
+            continue
+        out[label] = number
+    if len(out) == len(grade_labels) and not sum(out.values()):
+        problems.append("等次投票：票数合计为 0，没有可录入的测评票。")
+    return out if len(out) == len(grade_labels) else None
+
+
+def _grade_part(raw_grade, grade_labels, problems) -> dict:
+    """{"grade": {band label: count}} of a paper entry when its survey has a grade vote ({} otherwise, or when the
+    counts have problems — appended to `problems`)."""
+    if not grade_labels:
+        if raw_grade is not None:
+            problems.append("本领域的测评不设等次投票。")
+        return {}
+    grade = _grade_counts(raw_grade, grade_labels, problems)
+    return {} if grade is None else {"grade": grade}
+
+
+def normalise_paper_counts(raw: dict, categories=DEFAULT_CATEGORIES, *, grade_labels=(),
+                           satisfaction=True) -> dict:
     """Validated canonical counts from {"overall": [s, b, u], "<category key>": [s, b, u] | [None]*3 ...}, the
     category keys those of `categories` ([(key, name)], the campaign's; the defaults when not given).
 
-    The overall triple is required; a category triple is all given or all blank (blank = not known); categories
-    cannot add up to more than the overall count of an answer. Raises SurveyError listing every problem."""
+    The overall triple is required (when the survey asks for satisfaction); a category triple is all given or all
+    blank (blank = not known); categories cannot add up to more than the overall count of an answer. With
+    `grade_labels` (a grade vote) "grade": {band label: count} is required, every label given. Raises SurveyError
+    listing every problem."""
     problems = []
-    result = {}
+    raw = dict(raw)
+    result = _grade_part(raw.pop("grade", None), grade_labels, problems)
+    if not satisfaction:
+        if raw:
+            problems.append("本领域以等次投票代替满意度测评，不录入满意度票数。")
+        if problems:
+            raise SurveyError("；".join(problems))
+        return result
     labels = paper_labels(categories)
     keys = [key for key, _ in categories]
 
@@ -245,7 +312,9 @@ def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
         raise SurveyError(f"当前阶段为“{campaign.phase_label}”，只能在党员群众测评或上级评定阶段录入纸质测评票。")
     _check_target(campaign, org)
     categories = campaign_categories(campaign)
-    normalised = normalise_paper_counts(counts, categories)
+    asked = survey_mode_of(campaign, org)
+    normalised = normalise_paper_counts(counts, categories, satisfaction=asked.satisfaction,
+                                        grade_labels=grade_labels_of(campaign, org) if asked.grade_vote else ())
     labels = paper_labels(categories)
     with transaction.atomic():
         entries = list(PaperEntry.objects.select_for_update().filter(campaign=campaign, org=org)

@@ -68,8 +68,9 @@ def _submitted(form, target):
     on the form."""
     try:
         services.submit_response(
-            target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
+            target=target, overall=form.cleaned_data.get("overall"), indicator_answers=form.indicator_answers(),
             category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
+            grade_vote=form.cleaned_data.get("grade_vote", ""),
         )
     except (services.TokenUnknown, services.TokenUsed, services.SurveyClosed) as exc:
         return _refused(exc)
@@ -101,8 +102,11 @@ def survey_form(request, token):
         return _too_many() if guard.count_unknown_code(request) else _refused(exc)
     except services.SurveyError as exc:
         return _refused(exc)
-    form = SurveyForm(request.POST if request.method == "POST" else None, indicators=target.indicators,
-                      categories=selectors.campaign_categories(target.campaign))
+    asked = selectors.survey_mode_of(target.campaign, target.org)
+    form = SurveyForm(request.POST if request.method == "POST" else None,
+                      indicators=target.indicators if asked.satisfaction else (),
+                      categories=selectors.campaign_categories(target.campaign), asked=asked,
+                      grade_labels=selectors.grade_labels_of(target.campaign, target.org) if asked.grade_vote else ())
     response = _submitted(form, target) if form.is_bound and form.is_valid() else None
     if response is not None:
         return response
@@ -189,11 +193,14 @@ def paper_tally(request, slug, code):
     entries = selectors.paper_entries(campaign, org)
     mine = next((e for e in entries if e.entered_by_id == request.user.pk), None)
     error = ""
+    asked = selectors.survey_mode_of(campaign, org)
+    paper_form = {"categories": selectors.campaign_categories(campaign), "asked": asked,
+                  "grade_labels": selectors.grade_labels_of(campaign, org) if asked.grade_vote else ()}
     if request.method == "POST":
-        form = PaperCountsForm(request.POST, categories=selectors.campaign_categories(campaign))
+        form = PaperCountsForm(request.POST, **paper_form)
     else:
-        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts) if mine else None,
-                               categories=selectors.campaign_categories(campaign))
+        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts, paper_form["grade_labels"])
+                               if mine else None, **paper_form)
     if form.is_bound and form.is_valid():
         try:
             services.enter_paper_counts(campaign=campaign, org=org, counts=form.raw_counts(), actor=request.user)
@@ -205,7 +212,8 @@ def paper_tally(request, slug, code):
     return render(request, "surveys/paper_tally.html", {
         "campaign": campaign, "org": org, "form": form, "error": error, "status": status, "mine": mine,
         "others": [e for e in entries if e is not mine],
-        "confirmed": selectors.VoteCount(*status.confirmed_counts["overall"]) if status.confirmed else None,
+        "confirmed": (selectors.VoteCount(*status.confirmed_counts.get("overall", (0, 0, 0)))
+                      if status.confirmed else None),
     }, status=400 if (form.errors or error) else 200)
 
 
