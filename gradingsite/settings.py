@@ -22,7 +22,9 @@ SECURE_SSL_REDIRECT     boolean, with DEBUG off (default on)
 SECURE_HSTS_SECONDS     with DEBUG off (default 31536000)
 HEALTHZ_TOKEN           20+ letters, digits, - or _: a monitor sending it in the X-Healthz-Token header gets the
                         detail of /healthz (default: none, detail only for admin users)
+SESSION_IDLE_MINUTES    minutes without a request after which a login session ends (default 30)
 """
+import datetime
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +64,10 @@ INSTALLED_APPS = [
     "reports",
     "import_export",
     "django_htmx",
+    # Logins: lockout after repeated failures (core.logins), the optional second factor of staff (TOTP).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The project's apps, bottom layer first (see the README's layout table).
     "core",
     "audit",
@@ -82,9 +88,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle sessions end; a login's pending steps (second factor, initial password) come first.
+    "core.middleware.LoginRulesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gradingsite.urls"
@@ -129,10 +140,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREP
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords (core/passwords.py): at least 8 characters from 3 of upper, lower, digit, symbol; not like the user's
+# name, not common, not all digits; Chinese messages.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "core.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "core.passwords.CommonPasswordValidator"},
+    {"NAME": "core.passwords.NumericPasswordValidator"},
+    {"NAME": "core.passwords.ComplexityValidator"},
 ]
+
+# Logins (core/logins.py). The lockout backend comes first: it refuses a locked login before the password is
+# checked. 5 failures of a username from one address within 15 minutes lock it from there for 30 minutes; 20
+# failures from one address lock the address. Staff lift a lock at /login/locks/.
+AUTHENTICATION_BACKENDS = ["core.logins.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+LOGIN_FAILURE_WINDOW_MINUTES = 15
+LOGIN_LOCKOUT_MINUTES = 30
+AXES_HANDLER = "core.logins.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT  # what core.logins.LockoutHandler.get_failures reports when locked
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES + LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure, with its time: what the limits count
+AXES_CLIENT_IP_CALLABLE = "core.logins.lockout_address"
+AXES_LOCKOUT_CALLABLE = "core.logins.locked_response"
+AXES_ENABLE_ADMIN = False  # locks are lifted on the staff page; every login event is in the audit log
+AXES_VERBOSE = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Sessions end after SESSION_IDLE_MINUTES without a request (core.middleware.LoginRulesMiddleware).
+SESSION_IDLE_MINUTES = envparse.integer("SESSION_IDLE_MINUTES", default=30, minimum=1)
+# The second factor (TOTP) shows this issuer in the authenticator app.
+OTP_TOTP_ISSUER = "分类定级"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

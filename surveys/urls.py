@@ -18,4 +18,5 @@ urlpatterns = [
     path("campaigns/<slug:slug>/survey/<str:code>/", views.survey_results, name="survey_results"),
     path("campaigns/<slug:slug>/survey/<str:code>/tokens/", views.issue_tokens, name="survey_issue_tokens"),
     path("campaigns/<slug:slug>/survey/<str:code>/paper/", views.paper_tally, name="paper_tally"),
+    path("campaigns/<slug:slug>/survey/ballots.pdf", views.survey_ballots, name="survey_ballots"),
 ]

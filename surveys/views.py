@@ -5,6 +5,7 @@ are exempt from CSRF, because the unguessable single-use code in the URL is itse
 campaigns.access.target_for) like every other page; the rights are named in surveys.access."""
 from fractions import Fraction
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,13 +16,16 @@ from django.views.decorators.http import require_http_methods
 
 from branches.access import (
     login_required,
+    org_for,
+    reviewable_orgs_q,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
     visible_orgs_q,
 )
 from campaigns.access import campaign_for, target_for
-from surveys import guard, selectors, services, slips, tokens
+from core.downloads import content_disposition
+from surveys import ballots, guard, selectors, services, slips, tokens
 from surveys.access import may_issue_codes, may_see_full_results
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
 from surveys.models import RespondentCategory
@@ -159,7 +163,7 @@ def _codes_download(codes, campaign, org, output: str) -> HttpResponse:
     else:
         body, ctype, ext = slips.slips_pdf(codes=codes, campaign=campaign, org=org), "application/pdf", "pdf"
     response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="survey-{campaign.slug}-{org.code}.{ext}"'
+    response["Content-Disposition"] = content_disposition(f"survey-{campaign.slug}-{org.code}.{ext}")
     response["Cache-Control"] = "no-store"
     return response
 
@@ -215,6 +219,36 @@ def paper_tally(request, slug, code):
         "confirmed": (selectors.VoteCount(*status.confirmed_counts.get("overall", (0, 0, 0)))
                       if status.confirmed else None),
     }, status=400 if (form.errors or error) else 200)
+
+
+@reviewer_or_staff_required
+def survey_ballots(request, slug):
+    """GET: blank paper 测评表 (with `tally`, each org's 计票表 too) as one PDF — for the 定级对象 `org`, those under
+    `scope`, or all the viewer may print: staff any, a reviewer the orgs below theirs (as on the survey overview).
+    `count` copies an org, or with `members` each org's 党员人数. Writes nothing. A bad request, or more than
+    ballots.WEB_MAX_ORGS orgs, goes back to the overview with the reason (larger runs: manage.py print_ballots)."""
+    campaign = campaign_for(request, slug, need="review")
+    org_code, scope_code = request.GET.get("org", "").strip(), request.GET.get("scope", "").strip()
+    org = org_for(request, org_code, need="review") if org_code else None
+    scope = org_for(request, scope_code, need="view") if scope_code and not org else None
+    try:
+        count = ballots.parse_count(ballots.MEMBERS if request.GET.get("members") else request.GET.get("count"))
+        orgs = ballots.ballot_targets(campaign, org=org, scope=scope,
+                                      within=reviewable_orgs_q(viewer_for(request.user)))
+        if len(orgs) > ballots.WEB_MAX_ORGS:
+            raise ballots.BallotError(
+                f"所选范围有 {len(orgs)} 个定级对象，网页下载一次最多 {ballots.WEB_MAX_ORGS} 个。请填写一个单位的组织编码"
+                f"分批下载，或请系统管理员运行 manage.py print_ballots --campaign {campaign.slug} --count N --output 文件.pdf。")
+        sheets, _skipped = ballots.ballot_sheets(campaign, orgs, count)
+        if not sheets:
+            raise ballots.BallotError("没有可打印的测评表：所选党组织的党员人数均为 0，请填写份数。")
+    except ballots.BallotError as exc:
+        messages.error(request, str(exc))
+        return redirect("survey_overview", slug=campaign.slug)
+    response = HttpResponse(ballots.ballots_pdf(campaign=campaign, sheets=sheets, tally=bool(request.GET.get("tally"))),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(ballots.download_name(campaign, org=org, scope=scope))
+    return response
 
 
 # ---- respondent categories (身份) of a campaign: one view per POST -------------------------------------------

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test import Client
 
 from branches.models import Org, RoleAssignment
 from campaigns.models import Campaign, Phase
@@ -21,7 +22,7 @@ def test_demo_loads_a_county_and_is_idempotent():
     out = io.StringIO()
     call_command("demo", stdout=out)
     text = out.getvalue()
-    assert "demo2026" in text and "zzb" in text and "sj_cg_c03" in text
+    assert "Demo@2026" in text and "zzb" in text and "sj_cg_c03" in text
 
     assert Org.objects.count() >= 150
     sectors = set(Org.objects.exclude(sector=None).values_list("sector__name", flat=True))
@@ -38,6 +39,11 @@ def test_demo_loads_a_county_and_is_idempotent():
     assert graded.count() == targets(finished).count()
     school_labels = set(graded.filter(org__sector__name="中小学校").values_list("computed_label", flat=True))
     assert school_labels <= {"先进", "较好", "一般", "后进"}
+
+    # The demo accounts log in with the printed password and are not asked to change it.
+    client = Client()
+    assert client.post("/login/", {"username": "zzb", "password": "Demo@2026"}).status_code == 302
+    assert client.get("/").status_code == 200
 
     before = table_counts()
     call_command("demo", stdout=io.StringIO())

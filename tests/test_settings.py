@@ -117,6 +117,8 @@ BAD_VALUES = [
     ("EXPORT_TTL_HOURS", "2.5", {"DEBUG": "1"}),
     ("EXPORT_TTL_HOURS", "0", {"DEBUG": "1"}),
     ("CELERY_VISIBILITY_TIMEOUT", "2h", {"DEBUG": "1"}),
+    ("SESSION_IDLE_MINUTES", "30m", {"DEBUG": "1"}),
+    ("SESSION_IDLE_MINUTES", "0", {"DEBUG": "1"}),
     ("ALLOWED_HOSTS", ",", {"DEBUG": "0"}),
     ("SITE_URL", "dj.example.org", {"DEBUG": "1"}),
     ("SITE_URL", "ftp://dj.example.org", {"DEBUG": "1"}),

@@ -31,7 +31,7 @@ from rectification import stars
 from scoring.services import grading, sheets
 from surveys import services as survey_services
 
-PASSWORD = "demo2026"
+PASSWORD = "Demo@2026"
 D = Decimal
 
 # username, full name, role, org code ("" for staff)
