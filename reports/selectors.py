@@ -36,11 +36,12 @@ from scoring.selectors import (
     grade_inputs,
     offline_vote_counts,
 )
-from surveys.models import Answer, PaperEntry, RespondentCategory, SurveyResponse
-from surveys.selectors import VoteCount
+from surveys.models import Answer, PaperEntry, SurveyResponse
+from surveys.selectors import DEFAULT_CATEGORIES, VoteCount, campaign_categories
 
 # Survey categories in report order; "" is a response without a category (未注明身份).
-CATEGORIES = [(c.value, c.label) for c in RespondentCategory] + [("", "未注明身份")]
+UNNAMED_CATEGORY = ("", "未注明身份")
+CATEGORIES = [*DEFAULT_CATEGORIES, UNNAMED_CATEGORY]  # a campaign's own list: survey_categories(campaign)
 # The points of the 调查摸底 checklist, in order.
 INVESTIGATION_LABELS = [label for _, label in INVESTIGATION_CHECKS]
 TENTH = Decimal("0.1")
@@ -387,23 +388,34 @@ def indicator_scores(campaign: Campaign, scope: Org | None = None) -> dict[tuple
 
 @dataclass
 class Tally:
-    counts: dict = field(default_factory=lambda: {key: [0, 0, 0] for key, _ in CATEGORIES})
+    """[满意, 基本满意, 不满意] per respondent category key ("" = 未注明身份); an absent key counts 0."""
+
+    counts: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
 
     def total(self) -> list[int]:
         return [sum(c[i] for c in self.counts.values()) for i in range(3)]
+
+
+def survey_categories(campaign: Campaign) -> list[tuple[str, str]]:
+    """The 测评统计表's category columns: the campaign's respondent categories in order, then 未注明身份. One query."""
+    return [*campaign_categories(campaign), UNNAMED_CATEGORY]
 
 
 def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, dict[str, Tally]]:
     """{org_id: {"online": Tally, "paper": Tally}}: votes per channel and respondent category — every vote grading
     counts (scoring.selectors.all_vote_counts), so that the totals agree with the grade's. Paper counts only when
     confirmed by a second entry with the same numbers; paper votes not split by category, and votes imported from
-    paper with the offline scores, go to 未注明身份. Three queries."""
+    paper with the offline scores, go to 未注明身份, and so do answers naming a category the campaign no longer
+    has. Four queries."""
+    categories = dict(survey_categories(campaign))
     result: dict[int, dict[str, Tally]] = defaultdict(lambda: {"online": Tally(), "paper": Tally()})
     answer_index = {Answer.SATISFIED: 0, Answer.BASIC: 1, Answer.UNSATISFIED: 2}
     online = (_in_scope(SurveyResponse.objects.filter(campaign=campaign), scope)
               .values("org_id", "category", "overall").annotate(n=Count("pk")))
     for r in online:
-        cat = r["category"] if r["category"] in dict(CATEGORIES) else ""
+        if r["overall"] is None:  # a grade vote without the satisfaction question
+            continue
+        cat = r["category"] if r["category"] in categories else ""
         result[r["org_id"]]["online"].counts[cat][answer_index[r["overall"]]] += r["n"]
     entries = defaultdict(list)
     for org_id, counts in _in_scope(PaperEntry.objects.filter(campaign=campaign), scope).values_list("org_id",
@@ -415,7 +427,7 @@ def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, 
         counts = all_counts[0]
         tally = result[org_id]["paper"]
         split = [0, 0, 0]
-        for key, _ in CATEGORIES:
+        for key in categories:
             if key and key in counts:
                 tally.counts[key] = [int(x) for x in counts[key]]
                 split = [a + int(b) for a, b in zip(split, counts[key], strict=False)]

@@ -25,7 +25,8 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 
 from campaigns.models import Indicator
 from campaigns.selectors import targets
-from surveys.models import Answer, RespondentCategory
+from surveys.models import Answer
+from surveys.selectors import campaign_categories
 
 TITLE = "基层党组织分类定级党员群众测评表"
 TALLY_TITLE = "基层党组织分类定级党员群众测评计票表"
@@ -104,7 +105,7 @@ def sheets_html(campaign, sheets, *, tally: bool = False, start: int = 0, label_
     return render_to_string("surveys/pdf/sheets.html", {
         "campaign": campaign, "items": [(start + i, s) for i, s in enumerate(sheets)], "tally": tally,
         "label_only": label_only, "title": TITLE, "tally_title": TALLY_TITLE, "answers": Answer.labels,
-        "categories": RespondentCategory.labels,
+        "categories": [name for _, name in campaign_categories(campaign)],
     })
 
 

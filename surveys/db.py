@@ -67,23 +67,24 @@ def token_rows_orm(digest: str) -> list[tuple]:
 # ---- recording an answer ---------------------------------------------------------------------------------------
 
 def consume_token(token_id: int, *, campaign_id: int, org_id: int, overall, category, indicator_answers,
-                  suggestions) -> bool:
+                  suggestions, grade_vote="") -> bool:
     """Mark the token (token_id, of campaign_id and org_id) used and store the answer as one response of that
     campaign and org — if and only if the token exists and is unused. Returns whether it stored the response.
     Many callers consuming one token at once store one response: the UPDATE … WHERE NOT used is re-checked on the
     newest row version after a concurrent writer commits, so the losers update nothing."""
     if connection.vendor != "postgresql":
         return consume_token_orm(token_id, campaign_id=campaign_id, org_id=org_id, overall=overall,
-                                 category=category, indicator_answers=indicator_answers, suggestions=suggestions)
+                                 category=category, indicator_answers=indicator_answers, suggestions=suggestions,
+                                 grade_vote=grade_vote)
     token = SurveyToken._meta
     t, col = _qn(token.db_table), lambda name: _qn(token.get_field(name).column)
     where = f"{t}.{_qn(token.pk.column)} = %s AND {t}.{col('campaign')} = %s AND {t}.{col('org')} = %s"
     return _consume(_consuming_statement(where), [token_id, campaign_id, org_id], overall, category,
-                    indicator_answers, suggestions) == 1
+                    indicator_answers, suggestions, grade_vote=grade_vote) == 1
 
 
 def consume_token_orm(token_id: int, *, campaign_id: int, org_id: int, overall, category, indicator_answers,
-                      suggestions) -> bool:
+                      suggestions, grade_vote="") -> bool:
     """consume_token through the ORM (one transaction: a conditional UPDATE whose row count must be 1, then the
     INSERT): the reference, and the implementation on databases other than PostgreSQL."""
     with transaction.atomic():
@@ -94,7 +95,7 @@ def consume_token_orm(token_id: int, *, campaign_id: int, org_id: int, overall, 
             return False
         SurveyResponse.objects.create(
             campaign_id=campaign_id, org_id=org_id, day=timezone.localdate(), overall=overall, category=category,
-            indicator_answers=indicator_answers, suggestions=suggestions,
+            indicator_answers=indicator_answers, suggestions=suggestions, grade_vote=grade_vote,
         )
     return True
 
@@ -169,7 +170,8 @@ def _code_where(*, with_indicators: bool) -> str:
     return where
 
 
-_RESPONSE_COLUMNS = ("id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions")
+_RESPONSE_COLUMNS = ("id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions",
+                     "grade_vote")
 
 
 @cache
@@ -186,15 +188,15 @@ def _consuming_statement(where: str) -> str:
     return (f"WITH used_token AS (UPDATE {t} SET {used} = true WHERE {where} AND NOT {t}.{used} "
             f"RETURNING {t}.{campaign}, {t}.{org}) "
             f"INSERT INTO {_qn(meta.db_table)} ({columns}) "
-            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s FROM used_token")
+            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s, %s FROM used_token")
 
 
-def _consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False) -> int:
+def _consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False, grade_vote="") -> int:
     """Run a _consuming_statement; values are prepared by the model fields (UUID, date, JSON). Returns the
     number of responses inserted (1, or 0 if no token matched)."""
     field = SurveyResponse._meta.get_field
     values = {"id": uuid.uuid4(), "day": timezone.localdate(), "overall": overall, "category": category,
-              "indicator_answers": answers, "suggestions": suggestions}
+              "indicator_answers": answers, "suggestions": suggestions, "grade_vote": grade_vote}
     params = [*where_params, *(field(n).get_db_prep_save(values[n], connection) for n in _RESPONSE_COLUMNS
                                if n not in ("campaign", "org"))]
     with _preparing_cursor() if prepared else connection.cursor() as cursor:

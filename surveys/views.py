@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -28,6 +28,7 @@ from core.downloads import content_disposition
 from surveys import ballots, guard, selectors, services, slips, tokens
 from surveys.access import may_issue_codes, may_see_full_results
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
+from surveys.models import RespondentCategory
 
 # ---- respondent pages -------------------------------------------------------------------------------------------
 
@@ -71,8 +72,9 @@ def _submitted(form, target):
     on the form."""
     try:
         services.submit_response(
-            target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
+            target=target, overall=form.cleaned_data.get("overall"), indicator_answers=form.indicator_answers(),
             category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
+            grade_vote=form.cleaned_data.get("grade_vote", ""),
         )
     except (services.TokenUnknown, services.TokenUsed, services.SurveyClosed) as exc:
         return _refused(exc)
@@ -104,7 +106,11 @@ def survey_form(request, token):
         return _too_many() if guard.count_unknown_code(request) else _refused(exc)
     except services.SurveyError as exc:
         return _refused(exc)
-    form = SurveyForm(request.POST if request.method == "POST" else None, indicators=target.indicators)
+    asked = selectors.survey_mode_of(target.campaign, target.org)
+    form = SurveyForm(request.POST if request.method == "POST" else None,
+                      indicators=target.indicators if asked.satisfaction else (),
+                      categories=selectors.campaign_categories(target.campaign), asked=asked,
+                      grade_labels=selectors.grade_labels_of(target.campaign, target.org) if asked.grade_vote else ())
     response = _submitted(form, target) if form.is_bound and form.is_valid() else None
     if response is not None:
         return response
@@ -191,10 +197,14 @@ def paper_tally(request, slug, code):
     entries = selectors.paper_entries(campaign, org)
     mine = next((e for e in entries if e.entered_by_id == request.user.pk), None)
     error = ""
+    asked = selectors.survey_mode_of(campaign, org)
+    paper_form = {"categories": selectors.campaign_categories(campaign), "asked": asked,
+                  "grade_labels": selectors.grade_labels_of(campaign, org) if asked.grade_vote else ()}
     if request.method == "POST":
-        form = PaperCountsForm(request.POST)
+        form = PaperCountsForm(request.POST, **paper_form)
     else:
-        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts) if mine else None)
+        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts, paper_form["grade_labels"])
+                               if mine else None, **paper_form)
     if form.is_bound and form.is_valid():
         try:
             services.enter_paper_counts(campaign=campaign, org=org, counts=form.raw_counts(), actor=request.user)
@@ -206,7 +216,8 @@ def paper_tally(request, slug, code):
     return render(request, "surveys/paper_tally.html", {
         "campaign": campaign, "org": org, "form": form, "error": error, "status": status, "mine": mine,
         "others": [e for e in entries if e is not mine],
-        "confirmed": selectors.VoteCount(*status.confirmed_counts["overall"]) if status.confirmed else None,
+        "confirmed": (selectors.VoteCount(*status.confirmed_counts.get("overall", (0, 0, 0)))
+                      if status.confirmed else None),
     }, status=400 if (form.errors or error) else 200)
 
 
@@ -238,3 +249,61 @@ def survey_ballots(request, slug):
                             content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(ballots.download_name(campaign, org=org, scope=scope))
     return response
+
+
+# ---- respondent categories (身份) of a campaign: one view per POST -------------------------------------------
+
+def _categories_page(request, campaign, error="", status=200):
+    return render(request, "surveys/categories.html", {
+        "campaign": campaign, "rows": selectors.category_rows(campaign), "error": error,
+    }, status=status)
+
+
+def _category_or_404(campaign, pk):
+    return get_object_or_404(RespondentCategory, campaign=campaign, pk=pk)
+
+
+def _category_action(request, slug, action):
+    """Run `action(campaign)` (a category service call) and go back to the list, or show its refusal."""
+    campaign = campaign_for(request, slug, need="manage")
+    try:
+        action(campaign)
+    except services.SurveyError as exc:
+        return _categories_page(request, campaign, str(exc), status=400)
+    return redirect("survey_categories", slug=slug)
+
+
+@staff_required
+def survey_categories(request, slug):
+    """The campaign's respondent categories: the form, the paper tally and the 测评统计表 list them."""
+    return _categories_page(request, campaign_for(request, slug, need="manage"))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_add(request, slug):
+    return _category_action(request, slug, lambda campaign: services.add_category(
+        campaign=campaign, name=request.POST.get("name", ""), actor=request.user))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_rename(request, slug, pk):
+    return _category_action(request, slug, lambda campaign: services.rename_category(
+        campaign=campaign, category=_category_or_404(campaign, pk), name=request.POST.get("name", ""),
+        actor=request.user))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_move(request, slug, pk):
+    return _category_action(request, slug, lambda campaign: services.move_category(
+        campaign=campaign, category=_category_or_404(campaign, pk), up=request.POST.get("direction") == "up",
+        actor=request.user))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_delete(request, slug, pk):
+    return _category_action(request, slug, lambda campaign: services.delete_category(
+        campaign=campaign, category=_category_or_404(campaign, pk), actor=request.user))

@@ -10,7 +10,7 @@ from surveys.models import SurveyResponse, SurveyToken
 FORBIDDEN_NAME_PARTS = ("token", "code", "user", "ip", "addr", "agent", "session", "time", "created", "updated",
                         "submitted", "seq", "serial", "order", "position", "counter", "cookie", "device", "host",
                         "respondent", "person", "name", "phone", "email")
-ALLOWED = {"id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions"}
+ALLOWED = {"id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions", "grade_vote"}
 
 
 def _linkable_problems(model):
@@ -98,7 +98,7 @@ def test_response_stores_only_the_day(client, codes):
     client.post(reverse("survey_form", args=[codes[0]]), {"overall": "2"})
     row = SurveyResponse.objects.values().get()
     assert set(row) == {"id", "campaign_id", "org_id", "day", "overall", "category", "indicator_answers",
-                        "suggestions"}
+                        "suggestions", "grade_vote"}
     assert type(row["day"]).__name__ == "date"
 
 
