@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
+from branches.codes import validate_org_code
+
 
 class Sector(models.Model):
     """领域. Data, not code: a department may add its own."""
@@ -41,7 +43,8 @@ class OrgKind(models.TextChoices):
 class Org(MP_Node):
     steplen = 4
 
-    code = models.CharField("组织编码", max_length=64, unique=True)
+    # The rule applies to new and edited codes; codes saved before it keep working (system check branches.W001).
+    code = models.CharField("组织编码", max_length=64, unique=True, validators=[validate_org_code])
     name = models.CharField("组织名称", max_length=200)
     kind = models.CharField("组织类型", max_length=16, choices=OrgKind.choices)
     sector = models.ForeignKey(

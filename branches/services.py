@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from audit.services import record
+from branches.codes import MAX_CODE_LENGTH, code_problem
 from branches.models import Org, OrgKind, Role, RoleAssignment, Sector
 from core.logins import require_password_change
 from core.workbook import ORG_TREE, Problem, Row, WorkbookError, cell_text, read_table
@@ -39,7 +40,7 @@ FIELD_LABELS = {
     "name": COL_NAME, "kind": COL_KIND, "parent": COL_PARENT, "sector": COL_SECTOR,
     "secretary": COL_SECRETARY, "member_count": COL_MEMBERS, "recruits_3y": COL_RECRUITS,
 }
-MAX_LENGTH = {COL_CODE: 64, COL_NAME: 200, COL_SECRETARY: 50}
+MAX_LENGTH = {COL_CODE: MAX_CODE_LENGTH, COL_NAME: 200, COL_SECRETARY: 50}
 MAX_DEPTH = Org._meta.get_field("path").max_length // Org.steplen
 MAX_STEP = len(Org.alphabet) ** Org.steplen - 1
 
@@ -267,6 +268,19 @@ class _Tree:
         return self.db_parent(code) if code in self.existing else None
 
 
+def _code_problems(rows: list[OrgRow], tree: _Tree) -> list[ImportProblem]:
+    """Codes that break the rule of branches.codes. A code already in the database is accepted as it is (codes
+    saved before the rule keep working, so an exported tree can be imported again); empty and over-long codes are
+    reported by the row checks already."""
+    problems = []
+    for r in rows:
+        if r.code and len(r.code) <= MAX_CODE_LENGTH and r.code not in tree.existing:
+            problem = code_problem(r.code)
+            if problem:
+                problems.append(ImportProblem(r.row, COL_CODE, problem + "。"))
+    return problems
+
+
 def _reference_problems(rows: list[OrgRow], tree: _Tree) -> list[ImportProblem]:
     """Unknown sectors and parents."""
     problems = []
@@ -358,7 +372,7 @@ def _compare(rows: list[OrgRow], problems: list[ImportProblem]) -> OrgImportPlan
     """Check `rows` against the database (sectors, parents, cycles, depth) and sort them into created / updated /
     unchanged. Reads the database with two queries and writes nothing."""
     tree = _Tree(rows)
-    problems = [*problems, *_reference_problems(rows, tree), *_cycle_problems(tree)]
+    problems = [*problems, *_code_problems(rows, tree), *_reference_problems(rows, tree), *_cycle_problems(tree)]
     plan = OrgImportPlan(rows=rows)
     if not problems:
         plan._final_depth = _final_depths(tree)

@@ -37,6 +37,7 @@ from branches.services import (
     remove_role,
     reset_password,
 )
+from core.downloads import content_disposition
 from core.uploads import UploadStash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,7 +130,7 @@ def org_import_confirm(request):
 @staff_required
 def org_import_template(request):
     response = HttpResponse(org_template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%85%9A%E7%BB%84%E7%BB%87%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    response["Content-Disposition"] = content_disposition("党组织导入模板.xlsx")
     return response
 
 

@@ -38,7 +38,7 @@ class RubricEditForm(forms.Form):
         for ind in indicators:
             self.fields[f"ind_{ind.pk}_name"] = forms.CharField(
                 label="指标", initial=ind.name, required=False,
-                widget=forms.TextInput(attrs={"style": "text-align:left"}))
+                widget=forms.TextInput(attrs={"class": "text-left"}))
             self.fields[f"ind_{ind.pk}_max"] = forms.CharField(label="指标分值", initial=_plain(ind.max_score),
                                                                required=False, widget=SCORE_INPUT)
             rows = []
@@ -96,6 +96,12 @@ class CampaignForm(forms.Form):
                                help_text="满意率低于此值不得评为最高等次（0–1）。")
     floor_gate = forms.CharField(label="直接定为末等的满意率下限", initial="0.50",
                                  help_text="满意率低于此值直接定为末等（0–1）；机关事业单位另按 0.60。")
+    min_responses = forms.CharField(label="最少测评人数", initial="5", required=False,
+                                    help_text="测评人数（线上、纸质、离线导入合计）低于此数不定级；0 = 不限。")
+    masses_per_org = forms.CharField(label="每个党组织应参评群众代表数", initial="0", required=False,
+                                     help_text="应参评人数 = 党员人数 + 此数，可逐个党组织调整。")
+    institution_turnout = forms.CharField(label="机关事业单位参评率要求", initial="0.9", required=False,
+                                          help_text="参评率低于此值时在进度总览中提示（0–1）；留空 = 不要求。")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +142,30 @@ class CampaignForm(forms.Form):
             "rubrics": {s: int(d[f"rubric_{s.pk}"]) for s in chosen if d.get(f"rubric_{s.pk}")},
             "scales": {s: d[f"scale_{s.pk}"] for s in chosen if d.get(f"scale_{s.pk}")},
             "previous": d.get("previous") or None,
+            "min_responses": d.get("min_responses"), "masses_per_org": d.get("masses_per_org"),
+            "institution_turnout": d.get("institution_turnout"),
         }
+
+
+class SurveySettingsForm(forms.Form):
+    """Who votes in a campaign (services.update_survey_settings checks the values)."""
+
+    min_responses = CampaignForm.base_fields["min_responses"]
+    masses_per_org = CampaignForm.base_fields["masses_per_org"]
+    institution_turnout = CampaignForm.base_fields["institution_turnout"]
+
+    @classmethod
+    def for_campaign(cls, campaign: Campaign, data=None):
+        share = campaign.institution_turnout
+        return cls(data, initial={"min_responses": campaign.min_responses, "masses_per_org": campaign.masses_per_org,
+                                  "institution_turnout": "" if share is None else _plain(share.normalize())})
+
+
+class ParticipationForm(forms.Form):
+    """One org's 应参评党员数 and 应参评群众代表数 (both blank: the default)."""
+
+    members = forms.CharField(label="应参评党员数", required=False)
+    masses = forms.CharField(label="应参评群众代表数", required=False)
 
 
 class PhaseForm(forms.Form):

@@ -161,6 +161,18 @@ class Campaign(models.Model):
     deviation_threshold = models.DecimalField("自评偏差提示阈值（分）", max_digits=4, decimal_places=1,
                                               default=Decimal("15"))
     publicity_days = models.PositiveSmallIntegerField("公示天数", default=2, validators=[MinValueValidator(1)])
+    min_responses = models.PositiveSmallIntegerField("最少测评人数", default=5,
+                                                     help_text="测评人数（线上、纸质、离线导入合计）低于此数不定级；0 = 不限。")
+    masses_per_org = models.PositiveIntegerField("每个党组织应参评群众代表数", default=0,
+                                                 help_text="应参评人数 = 党员人数 + 此数，可逐个党组织调整。")
+    vote_share = models.DecimalField(
+        "等次投票当选比例", max_digits=4, decimal_places=3, default=Decimal("0.500"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
+        help_text="自最高等次起累计得票达到有效票的此比例即定为该等次（恰好达到即可）。")
+    institution_turnout = models.DecimalField(
+        "机关事业单位参评率要求", max_digits=4, decimal_places=3, null=True, blank=True, default=Decimal("0.900"),
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))],
+        help_text="机关事业单位参评率低于此值时在进度总览中提示；留空 = 不要求。")
     phase = models.PositiveSmallIntegerField("当前阶段", choices=Phase.choices, default=Phase.MOBILISE)
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_rounds",
                                  verbose_name="上一轮")
@@ -189,6 +201,11 @@ class Campaign(models.Model):
             models.CheckConstraint(condition=Q(floor_gate__gte=0) & Q(floor_gate__lte=1),
                                    name="campaign_floor_gate_range"),
             models.CheckConstraint(condition=Q(phase__gte=1) & Q(phase__lte=9), name="campaign_phase_range"),
+            models.CheckConstraint(
+                condition=Q(institution_turnout__isnull=True)
+                | (Q(institution_turnout__gte=0) & Q(institution_turnout__lte=1)),
+                name="campaign_institution_turnout_range"),
+            models.CheckConstraint(condition=Q(vote_share__gt=0) & Q(vote_share__lte=1), name="campaign_vote_share_range"),
         ]
 
     def __str__(self):
@@ -206,6 +223,15 @@ class Campaign(models.Model):
         return (self.weight_self, self.weight_survey, self.weight_review)
 
 
+class SurveyMode(models.TextChoices):
+    """What a sector's survey asks (issue 17, the grade vote): satisfaction only, a grade of the scale instead of
+    it, or both (the computed grade is then the lower one)."""
+
+    SATISFACTION = "satisfaction", "满意度测评"
+    INSTEAD = "instead", "等次投票（代替满意度测评）"
+    BESIDE = "beside", "满意度测评 + 等次投票（取较低者）"
+
+
 class CampaignSector(models.Model):
     """A sector taking part in a campaign, with its rubric, its grade scale and (optionally) its own floor gate."""
 
@@ -216,6 +242,8 @@ class CampaignSector(models.Model):
     scale = models.ForeignKey(GradeScale, on_delete=models.PROTECT, related_name="+", verbose_name="等次标准")
     floor_gate = models.DecimalField("直接定为末等的满意率下限", max_digits=4, decimal_places=3, null=True,
                                      blank=True)
+    survey_mode = models.CharField("测评方式", max_length=12, choices=SurveyMode.choices,
+                                   default=SurveyMode.SATISFACTION)
 
     class Meta:
         db_table = "scoring_campaignsector"  # the table kept its name when the model left scoring
@@ -225,6 +253,8 @@ class CampaignSector(models.Model):
             models.UniqueConstraint(fields=["campaign", "sector"], name="campaign_sector_unique"),
             models.CheckConstraint(condition=Q(floor_gate__isnull=True) | (Q(floor_gate__gte=0) & Q(floor_gate__lte=1)),
                                    name="campaign_sector_floor_range"),
+            models.CheckConstraint(condition=Q(survey_mode__in=["satisfaction", "instead", "beside"]),
+                                   name="campaign_sector_survey_mode_valid"),
         ]
 
     def __str__(self):
@@ -259,4 +289,26 @@ class PhaseDate(models.Model):
     def __str__(self):
         return f"{self.get_phase_display()} {self.starts_on or ''}–{self.ends_on or ''}"
 
-__all__ = ['GradeScale', 'GradeBand', 'RubricVersion', 'Indicator', 'Criterion', 'Phase', 'Campaign', 'CampaignSector', 'PhaseDate']
+class Participation(models.Model):
+    """Who is expected to take part in an org's survey (应参评人数), when it differs from the default: the org's
+    党员人数 plus the campaign's 群众代表 number (campaigns.selectors.expected_participants)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+", verbose_name="党组织")
+    members = models.PositiveIntegerField("应参评党员数")
+    masses = models.PositiveIntegerField("应参评群众代表数")
+
+    class Meta:
+        verbose_name = "应参评人数"
+        verbose_name_plural = "应参评人数"
+        constraints = [models.UniqueConstraint(fields=["campaign", "org"], name="participation_unique")]
+
+    def __str__(self):
+        return f"{self.org} · {self.expected}"
+
+    @property
+    def expected(self) -> int:
+        return self.members + self.masses
+
+
+__all__ = ['GradeScale', 'GradeBand', 'RubricVersion', 'Indicator', 'Criterion', 'Phase', 'Campaign', 'CampaignSector', 'PhaseDate', 'Participation', 'SurveyMode']

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Length, Substr
@@ -14,6 +15,7 @@ from campaigns.models import (
     Criterion,
     GradeScale,
     Indicator,
+    Participation,
     PhaseDate,
     RubricVersion,
 )
@@ -216,3 +218,44 @@ def campaign_coverage(campaign: Campaign, viewer: Viewer | None = None) -> dict:
         "empty_units": [r["unit"] for r in rows if r["total"] == 0],
         "empty_sectors": [s for s, n in zip(sectors, totals, strict=True) if n == 0],
     }
+
+
+# --- Who votes ----------------------------------------------------------------------------------------------------
+
+INSTITUTION_SECTOR = "机关事业单位"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """An org's 应参评人数: members + masses; `custom` when the campaign set them for this org (Participation)."""
+
+    members: int
+    masses: int
+    custom: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.members + self.masses
+
+
+def expected_participants(campaign: Campaign, orgs) -> dict[int, Expected]:
+    """{org_id: Expected} for `orgs` (Org instances with member_count): the campaign's Participation row, else the
+    org's 党员人数 plus the campaign's 群众代表 number. One query."""
+    orgs = list(orgs)
+    qs = Participation.objects.filter(campaign=campaign)
+    if len(orgs) <= 500:  # a longer IN (…) list costs more than reading the campaign's rows
+        qs = qs.filter(org_id__in=[o.pk for o in orgs])
+    rows = {p.org_id: p for p in qs}
+    out = {}
+    for org in orgs:
+        row = rows.get(org.pk)
+        out[org.pk] = (Expected(row.members, row.masses, True) if row is not None
+                       else Expected(org.member_count, campaign.masses_per_org))
+    return out
+
+
+def participation_rows(campaign: Campaign) -> list[tuple[Org, Expected]]:
+    """Every 定级对象 (tree order) with its expected participants. Two queries."""
+    orgs = list(targets(campaign))
+    expected = expected_participants(campaign, orgs)
+    return [(o, expected[o.pk]) for o in orgs]

@@ -18,16 +18,23 @@ from campaigns.models import (
     Campaign,
     CampaignSector,
     GradeScale,
+    Participation,
     Phase,
     PhaseDate,
     RubricVersion,
+    SurveyMode,
     slug_validator,
 )
+from campaigns.selectors import targets
 
 ONE = Decimal("1")
 DEFAULT_WEIGHTS = (Decimal("0.2"), Decimal("0.3"), Decimal("0.5"))
 DEFAULT_TOP_GATE = Decimal("0.900")
 DEFAULT_FLOOR_GATE = Decimal("0.500")
+DEFAULT_MIN_RESPONSES = 5
+DEFAULT_INSTITUTION_TURNOUT = Decimal("0.900")
+DEFAULT_VOTE_SHARE = Decimal("0.500")
+MAX_COUNT = 100000
 WEIGHT_LABELS = ("自评权重", "测评权重", "评定权重")
 VILLAGE = "村"
 VILLAGE_SCALE = "three"
@@ -194,6 +201,7 @@ class _SectorChoices:
         self.by_pk = {s.pk: s for s in self.by_name.values()}
         self.scale_by_code = {s.code: s for s in GradeScale.objects.all()}
         self.scale_for: dict[int, GradeScale] = {}
+        self.modes: dict[int, str] = {}  # the sectors with a grade vote
         self.rubric_for: dict[int, RubricVersion] = {}
 
     def _taking_part(self, key, what: str, unknown: str) -> Sector | None:
@@ -277,6 +285,7 @@ class _NewCampaign:
     floor: Decimal
     previous: Campaign | None
     sectors: _SectorChoices
+    survey: dict
 
 
 def _save_campaign(new: _NewCampaign, actor) -> Campaign:
@@ -288,11 +297,12 @@ def _save_campaign(new: _NewCampaign, actor) -> Campaign:
             campaign = Campaign.objects.create(
                 slug=new.slug, name=new.name, year=new.year, root=new.root, weight_self=ws, weight_survey=wv,
                 weight_review=wr, top_gate=new.top, floor_gate=new.floor, previous=new.previous,
-                phase=Phase.MOBILISE, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                **new.survey, phase=Phase.MOBILISE, created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             CampaignSector.objects.bulk_create([
                 CampaignSector(campaign=campaign, sector=s, rubric=choices.rubric_for[s.pk],
-                               scale=choices.scale_for[s.pk], floor_gate=s.default_floor_gate)
+                               scale=choices.scale_for[s.pk], floor_gate=s.default_floor_gate,
+                               survey_mode=choices.modes.get(s.pk, SurveyMode.SATISFACTION))
                 for s in choices.chosen
             ])
             PhaseDate.objects.bulk_create([PhaseDate(campaign=campaign, phase=p) for p in Phase])
@@ -312,11 +322,72 @@ def _creation_audit(new: _NewCampaign) -> dict:
                   "末等下限": str(s.default_floor_gate) if s.default_floor_gate is not None else ""}
                  for s in choices.chosen],
         "上一轮": new.previous.slug if new.previous else "",
+        **_survey_audit(new.survey),
     }
 
 
+def _count(value, label, errors, default):
+    """`value` as an int in 0..MAX_COUNT (None/"" → `default`), else an error appended."""
+    if value is None or value == "":
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        errors.append(f"{label}“{value}”不是整数。")
+        return None
+    if isinstance(value, bool) or not 0 <= number <= MAX_COUNT:
+        errors.append(f"{label} {value} 必须在 0 到 {MAX_COUNT} 之间。")
+        return None
+    return number
+
+
+def _survey_settings(errors, *, min_responses=None, masses_per_org=None, institution_turnout="default") -> dict:
+    """The checked who-votes settings of a campaign: the minimum of respondents (default 5, 0 = none), the
+    群众代表 number per org (default 0) and the 机关事业单位 turnout share (default 0.90; None or "" = none)."""
+    share = DEFAULT_INSTITUTION_TURNOUT if institution_turnout == "default" else institution_turnout
+    if share is not None and str(share).strip() != "":
+        share = _decimal(share, "机关事业单位参评率要求", errors)
+    else:
+        share = None
+    return {"min_responses": _count(min_responses, "最少测评人数", errors, DEFAULT_MIN_RESPONSES),
+            "masses_per_org": _count(masses_per_org, "每个党组织应参评群众代表数", errors, 0),
+            "institution_turnout": share}
+
+
+def _vote_share(value, errors):
+    share = _decimal(DEFAULT_VOTE_SHARE if value in (None, "") else value, "等次投票当选比例", errors)
+    if share is not None and share <= 0:
+        errors.append("等次投票当选比例必须大于 0。")
+        return None
+    return share
+
+
+def _grade_vote_modes(grade_votes: dict, chosen_by_name: dict, errors) -> dict:
+    """{sector_id: mode} from {sector (or name): "instead" | "beside" | "satisfaction"}."""
+    modes = {}
+    for key, mode in (grade_votes or {}).items():
+        name = getattr(key, "name", str(key).strip())
+        sector = chosen_by_name.get(name)
+        if sector is None:
+            errors.append(f"等次投票：领域“{name}”没有参加本次定级。")
+            continue
+        if mode not in SurveyMode.values:
+            errors.append(f"等次投票：领域“{name}”的方式“{mode}”无效，应为 instead（代替满意度）或 beside（并行）。")
+            continue
+        modes[sector.pk] = mode
+    return modes
+
+
+def _survey_audit(settings: dict) -> dict:
+    share = settings["institution_turnout"]
+    extra = {"等次投票当选比例": str(settings["vote_share"])} if "vote_share" in settings else {}
+    return {**extra, "最少测评人数": settings["min_responses"], "群众代表数": settings["masses_per_org"],
+            "机关事业单位参评率要求": "" if share is None else str(share)}
+
+
 def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None, floor_gate=None, sectors=None,
-                    scales=None, rubrics=None, previous=None, actor) -> Campaign:
+                    scales=None, rubrics=None, previous=None, min_responses=None, masses_per_org=None,
+                    institution_turnout="default", grade_votes=None, vote_share=None, actor) -> Campaign:
     """A new campaign in phase 动员部署 with one CampaignSector per taking-part sector and 9 PhaseDate rows.
 
     - root: an Org or its 组织编码; previous: a Campaign or slug over the same root (a second round).
@@ -324,6 +395,11 @@ def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None,
     - sectors: Sectors or names (default: all); scales/rubrics: {sector (or name): scale code or GradeScale /
       RubricVersion or pk}. Unnamed sectors take `three` (村) or `four`, and the sector's newest rubric version.
     - each CampaignSector's floor gate comes from Sector.default_floor_gate (机关事业单位 0.60).
+    - min_responses: the minimum of respondents per org (default 5, 0 = none); masses_per_org: the 群众代表
+      expected per org beside its 党员 (default 0); institution_turnout: the share of expected participants
+      below which a 机关事业单位 org is flagged (default 0.90, None = none).
+    - grade_votes: {sector (or name): "instead" | "beside"} — the sectors whose survey asks for a grade of the
+      scale (issue 17); vote_share: the share of valid votes a grade needs from the top (default 0.5).
     Raises ValidationError listing every problem; nothing is saved then. Audited."""
     errors: list[str] = []
     slug, name = _checked_slug(slug, errors), _checked_name(name, errors)
@@ -336,10 +412,66 @@ def create_campaign(*, slug, name, root, year=None, weights=None, top_gate=None,
     choices.name_rubrics(rubrics or {})
     choices.fill_defaults()
     previous_campaign = _resolve_previous(previous, root_org, errors)
+    survey = _survey_settings(errors, min_responses=min_responses, masses_per_org=masses_per_org,
+                              institution_turnout=institution_turnout)
+    survey["vote_share"] = _vote_share(vote_share, errors)
+    choices.modes = _grade_vote_modes(grade_votes, {sec.name: sec for sec in choices.chosen}, errors)
     if errors:
         raise ValidationError(errors)
     return _save_campaign(_NewCampaign(slug=slug, name=name, year=year, root=root_org, weights=parsed_weights,
-                                       top=top, floor=floor, previous=previous_campaign, sectors=choices), actor)
+                                       top=top, floor=floor, previous=previous_campaign, sectors=choices,
+                                       survey=survey), actor)
+
+
+def update_survey_settings(*, campaign: Campaign, min_responses, masses_per_org, institution_turnout,
+                           actor) -> Campaign:
+    """Change who votes in `campaign`: the minimum of respondents, the 群众代表 number per org and the
+    机关事业单位 turnout share (as create_campaign checks them). ValidationError lists every problem. Audited."""
+    errors: list[str] = []
+    settings = _survey_settings(errors, min_responses=min_responses, masses_per_org=masses_per_org,
+                                institution_turnout=institution_turnout)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = _survey_audit({k: getattr(locked, k) for k in settings})
+        for key, value in settings.items():
+            setattr(locked, key, value)
+        locked.save(update_fields=list(settings))
+        record(actor=actor, action="campaign.survey_settings", obj=locked, campaign_id=locked.pk, before=before,
+               after=_survey_audit(settings))
+    for key, value in settings.items():
+        setattr(campaign, key, value)
+    return campaign
+
+
+def set_participation(*, campaign: Campaign, org: Org, members, masses, actor) -> Participation | None:
+    """Set the 应参评党员数 and 应参评群众代表数 of one 定级对象; both blank removes the row (back to the default:
+    党员人数 + the campaign's 群众代表 number). ValidationError otherwise. Audited."""
+    if not targets(campaign).filter(pk=org.pk).exists():
+        raise ValidationError([f"“{org.name}”不是本次定级工作的定级对象。"])
+    errors: list[str] = []
+    blank = all(v is None or str(v).strip() == "" for v in (members, masses))
+    if not blank:
+        members = _count(members, "应参评党员数", errors, None)
+        masses = _count(masses, "应参评群众代表数", errors, None)
+        if not errors and (members is None or masses is None):
+            errors.append("应参评党员数和应参评群众代表数须同时填写，或同时留空（按默认）。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        old = Participation.objects.select_for_update().filter(campaign=campaign, org=org).first()
+        before = {"党员": old.members, "群众代表": old.masses} if old else {}
+        row = None
+        if blank:
+            if old is not None:
+                old.delete()
+        else:
+            row, _ = Participation.objects.update_or_create(campaign=campaign, org=org,
+                                                            defaults={"members": members, "masses": masses})
+        record(actor=actor, action="campaign.participation", obj=org, campaign_id=campaign.pk, before=before,
+               after={"党员": members, "群众代表": masses} if row else {})
+    return row
 
 
 def set_phase(*, campaign: Campaign, phase, actor, reason="") -> Campaign:
@@ -403,3 +535,35 @@ def update_phase_dates(*, campaign: Campaign, dates: dict, actor) -> Campaign:
 
 def _iso(d):
     return d.isoformat() if d else ""
+
+
+def update_grade_vote(*, campaign: Campaign, modes: dict, vote_share, actor) -> Campaign:
+    """Set what each taking-part sector's survey asks ({sector id or name: "satisfaction" | "instead" |
+    "beside"}) and the campaign's vote share. Refused once 上级评定 has started (the votes are cast). Audited."""
+    errors: list[str] = []
+    if campaign.phase > Phase.SURVEY:
+        errors.append(f"当前阶段为“{campaign.phase_label}”，测评已结束，不能再改变测评方式。")
+    share = _vote_share(vote_share, errors)
+    sectors = {cs.sector_id: cs for cs in CampaignSector.objects.filter(campaign=campaign).select_related("sector")}
+    by_key = {**{str(k): cs for k, cs in sectors.items()}, **{cs.sector.name: cs for cs in sectors.values()}}
+    changes = {}
+    for key, mode in modes.items():
+        cs = by_key.get(str(getattr(key, "pk", key)))
+        if cs is None:
+            errors.append(f"领域“{key}”没有参加本次定级。")
+        elif mode not in SurveyMode.values:
+            errors.append(f"领域“{cs.sector.name}”的测评方式“{mode}”无效。")
+        elif cs.survey_mode != mode:
+            changes[cs] = mode
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = {"当选比例": str(campaign.vote_share), **{cs.sector.name: cs.survey_mode for cs in changes}}
+        for cs, mode in changes.items():
+            cs.survey_mode = mode
+            cs.save(update_fields=["survey_mode"])
+        Campaign.objects.filter(pk=campaign.pk).update(vote_share=share)
+        campaign.vote_share = share
+        record(actor=actor, action="campaign.grade_vote", obj=campaign, campaign_id=campaign.pk, before=before,
+               after={"当选比例": str(share), **{cs.sector.name: mode for cs, mode in changes.items()}})
+    return campaign

@@ -29,23 +29,26 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from branches.access import reviewer_or_staff_required, staff_required, viewer_for
+from branches.access import org_for, reviewer_or_staff_required, staff_required, viewer_for
 from campaigns import rubrics as rubric_services
 from campaigns import services as campaign_services
 from campaigns.access import campaign_for, may_manage, rubric_for
 from campaigns.forms import (
     CampaignForm,
+    ParticipationForm,
     PhaseDatesForm,
     PhaseForm,
     RubricCopyForm,
     RubricEditForm,
     RubricImportForm,
+    SurveySettingsForm,
 )
-from campaigns.models import Phase
+from campaigns.models import Phase, SurveyMode
 from campaigns.selectors import (
     campaign_coverage,
     campaign_rows,
     campaign_settings,
+    participation_rows,
     rubrics_by_sector,
     scales,
 )
@@ -126,6 +129,8 @@ def _setup_links(request, campaign, viewer):
         return []
     return [
         CampaignLink("编辑阶段日期", reverse("campaign_dates", args=[campaign.slug]), (Phase.MOBILISE,)),
+        CampaignLink("测评设置", reverse("campaign_survey_settings", args=[campaign.slug]),
+                     (Phase.MOBILISE, Phase.SURVEY), note="应参评人数、最少测评人数"),
         CampaignLink("人员角色", reverse("people"), (Phase.MOBILISE,), note="分配评定人、支部书记账号"),
         CampaignLink("党组织", reverse("org_tree"), (Phase.MOBILISE,)),
     ]
@@ -384,3 +389,66 @@ def campaign_dates(request, slug):
             return redirect("campaign_detail", slug=slug)
     return render(request, "campaigns/campaign_dates.html", {"campaign": campaign, "form": form, "errors": errors},
                   status=400 if errors else 200)
+
+
+# ------------------------------------------------------------------------------------------ survey settings
+
+def _survey_settings_page(request, campaign, *, form=None, errors=(), status=200):
+    return render(request, "campaigns/survey_settings.html", {
+        "campaign": campaign, "form": form or SurveySettingsForm.for_campaign(campaign), "errors": errors,
+        "rows": participation_rows(campaign), "sectors": campaign_settings(campaign)["sectors"],
+        "modes": SurveyMode.choices, "vote_share": plain_number(campaign.vote_share),
+    }, status=status)
+
+
+@staff_required
+def campaign_survey_settings(request, slug):
+    """Who votes: the campaign's minimum of respondents, 群众代表 number and 机关事业单位 turnout share, and each
+    定级对象's expected participants."""
+    campaign = campaign_for(request, slug, need="manage")
+    return _survey_settings_page(request, campaign)
+
+
+@staff_required
+@require_POST
+def campaign_survey_settings_save(request, slug):
+    campaign = campaign_for(request, slug, need="manage")
+    form = SurveySettingsForm(request.POST)
+    form.is_valid()  # every field is optional text: the service checks the values
+    try:
+        campaign_services.update_survey_settings(campaign=campaign, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        return _survey_settings_page(request, campaign, form=form, errors=_errors(exc), status=400)
+    messages.success(request, "已保存测评设置。")
+    return redirect("campaign_survey_settings", slug=slug)
+
+
+@staff_required
+@require_POST
+def campaign_participation_save(request, slug, code):
+    """One 定级对象's expected participants."""
+    campaign = campaign_for(request, slug, need="manage")
+    org = org_for(request, code, need="view")
+    form = ParticipationForm(request.POST)
+    form.is_valid()
+    try:
+        campaign_services.set_participation(campaign=campaign, org=org, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        return _survey_settings_page(request, campaign, errors=_errors(exc), status=400)
+    messages.success(request, f"已保存“{org.name}”的应参评人数。")
+    return redirect("campaign_survey_settings", slug=slug)
+
+
+@staff_required
+@require_POST
+def campaign_grade_vote_save(request, slug):
+    """What each sector's survey asks (satisfaction, a grade vote instead, or both) and the vote share."""
+    campaign = campaign_for(request, slug, need="manage")
+    modes = {key[len("mode_"):]: value for key, value in request.POST.items() if key.startswith("mode_")}
+    try:
+        campaign_services.update_grade_vote(campaign=campaign, modes=modes,
+                                            vote_share=request.POST.get("vote_share"), actor=request.user)
+    except ValidationError as exc:
+        return _survey_settings_page(request, campaign, errors=_errors(exc), status=400)
+    messages.success(request, "已保存测评方式。")
+    return redirect("campaign_survey_settings", slug=slug)

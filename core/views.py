@@ -16,10 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
-from core import logins
+from core import logins, second_factor
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -84,17 +83,14 @@ def otp_setup(request):
     """Set up the second factor (staff, optional): scan the QR code, confirm with one code. Once confirmed, every
     login of the account asks for a code."""
     user = request.user
-    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    confirmed = second_factor.confirmed_device(user)
     if confirmed is not None:
         return render(request, "registration/otp_setup.html", {"device": confirmed})
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="验证器", confirmed=False)
+    device = second_factor.pending_device(user)
     error = ""
     if request.method == "POST":
         if device.verify_token((request.POST.get("token") or "").strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            second_factor.confirm(device)
             otp_login(request, device)
             logins.step_done(request, "otp")
             logins.second_factor_changed.send(sender=None, request=request, user=user, enabled=True)
@@ -111,10 +107,10 @@ def otp_setup(request):
 def otp_remove(request):
     """Turn the second factor off (staff, from a session that verified it)."""
     user = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not user.is_verified():
+    if second_factor.confirmed_device(user) is not None and not user.is_verified():
         messages.error(request, "请先完成两步验证。")
         return redirect("otp_setup")
-    TOTPDevice.objects.filter(user=user).delete()
+    second_factor.remove_devices(user)
     logins.second_factor_changed.send(sender=None, request=request, user=user, enabled=False)
     messages.success(request, "两步验证已关闭。")
     return redirect("otp_setup")

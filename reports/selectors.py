@@ -37,11 +37,12 @@ from scoring.selectors import (
     offline_vote_counts,
 )
 from surveys import disclosure
-from surveys.models import Answer, PaperEntry, RespondentCategory, SurveyResponse
-from surveys.selectors import VoteCount
+from surveys.models import Answer, PaperEntry, SurveyResponse
+from surveys.selectors import DEFAULT_CATEGORIES, VoteCount, campaign_categories
 
 # Survey categories in report order; "" is a response without a category (未注明身份).
-CATEGORIES = [(c.value, c.label) for c in RespondentCategory] + [("", "未注明身份")]
+UNNAMED_CATEGORY = ("", "未注明身份")
+CATEGORIES = [*DEFAULT_CATEGORIES, UNNAMED_CATEGORY]  # a campaign's own list: survey_categories(campaign)
 # The points of the 调查摸底 checklist, in order.
 INVESTIGATION_LABELS = [label for _, label in INVESTIGATION_CHECKS]
 TENTH = Decimal("0.1")
@@ -391,7 +392,7 @@ class Tally:
     """[满意, 基本满意, 不满意] per respondent category. After survey_breakdown's disclosure step a small category
     reads ["<5"] * 3 and `sums` holds the channel's totals as they may be shown (surveys.disclosure)."""
 
-    counts: dict = field(default_factory=lambda: {key: [0, 0, 0] for key, _ in CATEGORIES})
+    counts: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     sums: list | None = None
 
     def total(self) -> list:
@@ -403,8 +404,14 @@ class Tally:
         """This tally as every viewer and export may see it: a category with 1–4 votes as "<5", and with
         `channel` (网上/纸质 of one org) the channel's own totals too; the org's 合计 stays."""
         total = self.total()
-        return Tally(counts={key: disclosure.shown_counts(values) for key, values in self.counts.items()},
-                     sums=disclosure.shown_counts(total) if channel else total)
+        counts = defaultdict(lambda: [0, 0, 0])
+        counts.update({key: disclosure.shown_counts(values) for key, values in self.counts.items()})
+        return Tally(counts=counts, sums=disclosure.shown_counts(total) if channel else total)
+
+
+def survey_categories(campaign: Campaign) -> list[tuple[str, str]]:
+    """The 测评统计表's category columns: the campaign's respondent categories in order, then 未注明身份. One query."""
+    return [*campaign_categories(campaign), UNNAMED_CATEGORY]
 
 
 def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, dict[str, Tally]]:
@@ -418,20 +425,26 @@ def survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, 
 
 
 def _shown_breakdown(tallies: dict[str, Tally]) -> dict[str, Tally]:
-    total = Tally(counts={key: [a + b for a, b in zip(tallies["online"].counts[key], tallies["paper"].counts[key],
-                                                      strict=True)] for key, _ in CATEGORIES})
+    total = Tally()
+    for key in set(tallies["online"].counts) | set(tallies["paper"].counts):
+        total.counts[key] = [a + b for a, b in zip(tallies["online"].counts[key], tallies["paper"].counts[key],
+                                                   strict=True)]
     return {"online": tallies["online"].shown(channel=True), "paper": tallies["paper"].shown(channel=True),
             "total": total.shown(channel=False)}
 
 
 def _raw_survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[int, dict[str, Tally]]:
-    """survey_breakdown's counts before the disclosure step."""
+    """survey_breakdown's counts before the disclosure step (answers naming a category the campaign no longer
+    has go to 未注明身份). Four queries."""
+    categories = dict(survey_categories(campaign))
     result: dict[int, dict[str, Tally]] = defaultdict(lambda: {"online": Tally(), "paper": Tally()})
     answer_index = {Answer.SATISFIED: 0, Answer.BASIC: 1, Answer.UNSATISFIED: 2}
     online = (_in_scope(SurveyResponse.objects.filter(campaign=campaign), scope)
               .values("org_id", "category", "overall").annotate(n=Count("pk")))
     for r in online:
-        cat = r["category"] if r["category"] in dict(CATEGORIES) else ""
+        if r["overall"] is None:  # a grade vote without the satisfaction question
+            continue
+        cat = r["category"] if r["category"] in categories else ""
         result[r["org_id"]]["online"].counts[cat][answer_index[r["overall"]]] += r["n"]
     entries = defaultdict(list)
     for org_id, counts in _in_scope(PaperEntry.objects.filter(campaign=campaign), scope).values_list("org_id",
@@ -443,7 +456,7 @@ def _raw_survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[
         counts = all_counts[0]
         tally = result[org_id]["paper"]
         split = [0, 0, 0]
-        for key, _ in CATEGORIES:
+        for key in categories:
             if key and key in counts:
                 tally.counts[key] = [int(x) for x in counts[key]]
                 split = [a + int(b) for a, b in zip(split, counts[key], strict=False)]

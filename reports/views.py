@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from branches.access import reviewer_or_staff_required, viewer_for
 from campaigns.access import campaign_for
+from core.downloads import content_disposition
 from reports import selectors, services
 from reports.access import export_for, export_scopes
 from reports.exporters import REGISTRY
@@ -94,7 +95,9 @@ def export_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError:
         return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign}, status=410)
-    return FileResponse(handle, as_attachment=True, filename=job.filename)
+    response = FileResponse(handle, as_attachment=True, filename=job.filename)
+    response["Content-Disposition"] = content_disposition(job.filename)
+    return response
 
 
 @reviewer_or_staff_required

@@ -13,9 +13,20 @@ depend on binary rounding.
     the floor gate of a sector: the campaign sector's own value, else the sector's default (机关事业单位 0.60),
         else the campaign's (effective_floor_gate)
     a component with weight > 0 that is missing → no grade, with the reason ("缺少测评数据")
+    fewer respondents than the campaign's minimum (all channels; 0 = no minimum), where the survey counts
+        → no grade, with the reason "测评人数不足（3/5）"
+
+The grade vote (与会人员以无记名测评方式评定党支部等级), per sector (Policy.vote_mode):
+    "satisfaction": no grade vote — everything above
+    "instead": the vote decides the computed grade; wV counts as 0 and no satisfaction gate applies (S and R are
+        still required where weighted, and shown)
+    "beside": the score grade as above, and the computed grade is the lower of it and the vote grade
+    the vote grade (vote_grade): going down from the top band, the first band whose cumulative share of the valid
+        votes (votes for a band of the scale) reaches `vote_share` (default ½, exactly ½ passes); the bottom band
+        always does. 先进 6 / 一般 3 / 后进 1 → 先进; 5/5/0 → 先进; 4/4/2 → 一般; 2/2/6 → 后进
 
 Precedence, first match wins (compute_grade): the org's sector does not take part → no grade; an input is missing
-→ no grade; below the floor gate → the bottom band; below the top gate with a top-band score → the second band;
+→ no grade; fewer respondents than the minimum → no grade; below the floor gate → the bottom band; below the top gate with a top-band score → the second band;
 else the band of the score.
 """
 from __future__ import annotations
@@ -44,12 +55,17 @@ __all__ = [
     "not_graded",
     "round_half_up",
     "satisfaction_rate",
+    "too_few_responses",
+    "vote_grade",
 ]
 
 MISSING_SELF = "缺少自评得分"
 MISSING_SURVEY = "缺少测评数据"
 MISSING_REVIEW = "缺少评定得分"
 NOT_TAKING_PART = "该领域未参加本次定级"
+TOO_FEW = "测评人数不足（{n}/{m}）"
+MISSING_GRADE_VOTES = "缺少等次投票数据"
+VOTE_MODES = ("satisfaction", "instead", "beside")
 
 ONE = Fraction(1)
 HUNDRED = Fraction(100)
@@ -148,15 +164,27 @@ class Policy:
     """Weights (wS, wV, wR), the bands of the org's scale, and the survey gates of its sector.
 
     `bands` may come in any order; they are kept highest minimum first. `floor_gate` is the sector's effective
-    floor (see effective_floor_gate). `gates_apply` is False for the star scale."""
+    floor (see effective_floor_gate). `gates_apply` is False for the star scale. `min_responses` is the campaign's
+    minimum of respondents (0 = none)."""
 
     weights: tuple
     bands: tuple
     top_gate: Decimal | Fraction | None = Decimal("0.90")
     floor_gate: Decimal | Fraction | None = Decimal("0.50")
     gates_apply: bool = True
+    min_responses: int = 0
+    vote_mode: str = "satisfaction"
+    vote_share: Decimal | Fraction = Fraction(1, 2)
 
     def __post_init__(self):
+        if isinstance(self.min_responses, bool) or not isinstance(self.min_responses, int) or self.min_responses < 0:
+            raise EngineInputError(f"最少测评人数必须是非负整数：{self.min_responses!r}")
+        if self.vote_mode not in VOTE_MODES:
+            raise EngineInputError(f"等次投票方式必须是 {'、'.join(VOTE_MODES)} 之一：{self.vote_mode!r}")
+        share = _exact_gate(self.vote_share, "等次投票当选比例")
+        if share is None or share <= 0:
+            raise EngineInputError("等次投票当选比例必须大于 0 且不超过 1")
+        object.__setattr__(self, "_vote_share", share)
         ws = _exact_weights(self.weights)
         bands = _ordered_bands(self.bands)
         top = _exact_gate(self.top_gate, "评为最高等次的满意率门槛")
@@ -317,8 +345,63 @@ def not_graded(reasons: Sequence[str], votes=None) -> GradeResult:
     reason = "；".join(reasons)
     facts = _vote_facts(votes)
     explanation = "未定级：" + reason + ("（" + "；".join(facts) + "）" if facts else "")
-    rules = ("not_taking_part",) if NOT_TAKING_PART in reasons else ("missing",)
+    if NOT_TAKING_PART in reasons:
+        rules = ("not_taking_part",)
+    elif any(r.startswith(TOO_FEW[:6]) for r in reasons):
+        rules = ("min_responses",)
+    else:
+        rules = ("missing",)
     return GradeResult(None, None, "", None, None, satisfaction_rate(votes), explanation, reason, rules)
+
+
+def too_few_responses(responses: int, minimum: int, *, survey_counts: bool = True) -> str | None:
+    """The reason "测评人数不足（n/m）" when `responses` (respondents of every channel) is below `minimum` and the
+    survey is an input of the grade (`survey_counts`); None otherwise (always when the minimum is 0)."""
+    for name, value in (("测评人数", responses), ("最少测评人数", minimum)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise EngineInputError(f"{name}必须是非负整数：{value!r}")
+    if minimum and survey_counts and responses < minimum:
+        return TOO_FEW.format(n=responses, m=minimum)
+    return None
+
+
+def _exact_grade_votes(grade_votes) -> dict[str, int] | None:
+    """{label: count} from a mapping or (label, count) pairs; None for None. Counts must be non-negative ints."""
+    if grade_votes is None:
+        return None
+    items = grade_votes.items() if hasattr(grade_votes, "items") else grade_votes
+    out: dict[str, int] = {}
+    for label, n in items:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise EngineInputError(f"等次票数必须是非负整数：{label}={n!r}")
+        out[str(label)] = out.get(str(label), 0) + n
+    return out
+
+
+def vote_grade(policy: Policy, grade_votes) -> tuple[int | None, str]:
+    """(band index, explanation) of a grade vote under `policy`: going down from the top band, the first band
+    whose cumulative share of the valid votes reaches the policy's vote share (exact Fractions; the bottom band
+    always does). (None, reason) without a valid vote. Votes for a label outside the scale are not valid."""
+    votes = _exact_grade_votes(grade_votes) or {}
+    counts = [votes.get(b.label, 0) for b in policy.bands]
+    valid = sum(counts)
+    if not valid:
+        return None, MISSING_GRADE_VOTES
+    share = policy._vote_share
+    share_text = _fmt_gate(share)
+    tally = "、".join(f"{b.label} {n}" for b, n in zip(policy.bands, counts, strict=True))
+    steps = [f"等次投票：{tally}（有效票 {valid}）"]
+    cumulative = 0
+    for i, (band, n) in enumerate(zip(policy.bands, counts, strict=True)):
+        cumulative += n
+        reached = Fraction(cumulative, valid)
+        span = band.label if i == 0 else f"{policy.bands[0].label}至{band.label}"
+        pct = _fmt_percent(reached, [share])
+        if reached >= share:
+            steps.append(f"{span} {pct} ≥ {share_text}，投票等次：{band.label}")
+            return i, "；".join(steps)
+        steps.append(f"{span} {pct} < {share_text}")
+    raise AssertionError("the bottom band's cumulative share is 1")  # pragma: no cover
 
 
 # ------------------------------------------------------------------ the computation
@@ -374,17 +457,66 @@ def _gate(policy: Policy, p: Fraction | None, score_index: int) -> tuple[int, st
     return score_index, None, f"满意率 {pct}"
 
 
-def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, policy: Policy | None) -> GradeResult:
+def _vote_missing(policy: Policy, s, votes, r, grade_votes) -> tuple[str, ...]:
+    """What is missing under a grade vote: in mode "instead" the weighted S and R and the vote (satisfaction votes
+    are not needed); in mode "beside" everything the weights need, and the vote."""
+    if policy.vote_mode == "instead":
+        w = policy._active
+        missing = [reason for reason, used, there in ((MISSING_SELF, w[0], s is not None),
+                                                     (MISSING_REVIEW, w[2], r is not None)) if used and not there]
+    else:
+        missing = list(missing_inputs(policy, self_score=s, votes=votes, review_score=r))
+    if not sum((_exact_grade_votes(grade_votes) or {}).get(b.label, 0) for b in policy.bands):
+        missing.append(MISSING_GRADE_VOTES)
+    return tuple(missing)
+
+
+def _instead_result(policy: Policy, s, r, votes, grade_votes) -> GradeResult:
+    """Mode "instead": the vote decides; S and R are shown, no combined score, no satisfaction gate."""
+    index, vote_text = vote_grade(policy, grade_votes)
+    label = policy.bands[index].label
+    shown = [f"{name} {_fmt_exact(x, 1, 4)}" for name, x in (("自评得分", s), ("评定得分", r)) if x is not None]
+    steps = [*shown, "本领域以等次投票定级（测评不计入综合得分，不适用满意率门槛）", vote_text, f"计算等次：{label}"]
+    explanation = "；".join(steps)
+    facts = _vote_facts(votes)
+    if facts:
+        explanation += "（" + "；".join(facts) + "）"
+    return GradeResult(None, None, label, index, None, satisfaction_rate(votes), explanation, "", ("grade_vote",))
+
+
+def _not_gradable(policy: Policy, s, votes, r, grade_votes, responses) -> tuple[str, ...]:
+    """Why these inputs cannot be graded (empty when they can): the missing inputs, else too few respondents
+    (`responses` None: the larger of the satisfaction votes' and the grade votes' totals)."""
+    voting = policy.vote_mode != "satisfaction"
+    if voting:
+        missing = _vote_missing(policy, s, votes, r, grade_votes)
+    else:
+        missing = missing_inputs(policy, self_score=s, votes=votes, review_score=r)
+    if missing:
+        return missing
+    if responses is None:
+        responses = max(votes.total if votes is not None else 0,
+                        sum((_exact_grade_votes(grade_votes) or {}).values()))
+    too_few = too_few_responses(responses, policy.min_responses, survey_counts=voting or policy._active[1])
+    return (too_few,) if too_few else ()
+
+
+def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, policy: Policy | None,
+                  responses: int | None = None, grade_votes=None) -> GradeResult:
     """Apply SPEC §6 to one org. Missing inputs are None; `policy` is None when the org's sector does not take
-    part. The rules apply in the precedence of the module docstring. Never raises for missing data; raises
+    part; `responses` is the number of respondents of every channel (None: the larger of the satisfaction votes'
+    and the grade votes' totals); `grade_votes` the grade vote ({band label: count}, under a policy with a vote
+    mode). The rules apply in the precedence of the module docstring. Never raises for missing data; raises
     EngineInputError for malformed input (a float, a score outside 0..100, negative votes)."""
     votes = _as_votes(votes)
     s, r = _score(self_score, "自评得分"), _score(review_score, "评定得分")
     if policy is None:
         return not_graded((NOT_TAKING_PART,))
-    missing = missing_inputs(policy, self_score=s, votes=votes, review_score=r)
-    if missing:
-        return not_graded(missing, votes)
+    blocked = _not_gradable(policy, s, votes, r, grade_votes, responses)
+    if blocked:
+        return not_graded(blocked, votes)
+    if policy.vote_mode == "instead":
+        return _instead_result(policy, s, r, votes, grade_votes)
 
     p = satisfaction_rate(votes)
     total, terms = _total(policy, (s, None if p is None else HUNDRED * p, r))
@@ -396,11 +528,20 @@ def compute_grade(*, self_score, votes: Votes | tuple | None, review_score, poli
     score_index, score_step = _score_band(policy, tenths, rounded_text)
     index, rule, gate_step = _gate(policy, p, score_index)
 
+    rules = ("score", rule) if rule else ("score",)
+    steps = [formula, score_step, *([gate_step] if gate_step else [])]
+    if policy.vote_mode == "beside":
+        vote_index, vote_text = vote_grade(policy, grade_votes)
+        steps.append(vote_text)
+        lower = max(index, vote_index)
+        steps.append(f"按得分与满意率为{policy.bands[index].label}，投票等次为{policy.bands[vote_index].label}，"
+                     f"取较低者")
+        index = lower
+        rules = (*rules, "grade_vote")
     label = policy.bands[index].label
-    steps = [formula, score_step, *([gate_step] if gate_step else []), f"计算等次：{label}"]
+    steps.append(f"计算等次：{label}")
     explanation = "；".join(steps)
     facts = _vote_facts(votes)
     if facts:
         explanation += "（" + "；".join(facts) + "）"
-    rules = ("score", rule) if rule else ("score",)
     return GradeResult(Decimal(rounded_text), total, label, index, score_index, p, explanation, "", rules)

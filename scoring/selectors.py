@@ -5,15 +5,16 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import Http404
 
 from branches.access import Viewer, reviewable_orgs_q, visible_orgs_q
-from branches.models import Org
+from branches.models import Org, Sector
 from campaigns.models import Campaign, CampaignSector, Criterion, GradeBand, Indicator
-from campaigns.selectors import targets
+from campaigns.selectors import INSTITUTION_SECTOR, expected_participants, targets
 from scoring import engine
 from scoring.models import (
     INVESTIGATION_CHECKS,
@@ -27,7 +28,7 @@ from scoring.models import (
     SheetScore,
     SheetStatus,
 )
-from surveys.selectors import VoteCount, vote_counts
+from surveys.selectors import VoteCount, survey_counts, vote_counts
 
 NOT_GRADED = "未定级"
 # Longer lists of org ids are not sent as IN (…) parameters: the whole campaign is read and filtered here.
@@ -81,6 +82,7 @@ def sector_rules(campaign: Campaign) -> dict[int, SectorRules]:
         policy = engine.Policy(
             weights=campaign.weights, bands=tuple(bands[cs.pk]),
             top_gate=campaign.top_gate, floor_gate=floor, gates_apply=cs.scale.gates_apply,
+            min_responses=campaign.min_responses, vote_mode=cs.survey_mode, vote_share=campaign.vote_share,
         )
         rules[cs.sector_id] = SectorRules(cs, policy, floor)
     return rules
@@ -138,18 +140,27 @@ def counted_sheet_totals(campaign: Campaign, org_ids=None) -> dict[int, tuple]:
 @dataclass(frozen=True)
 class GradeInputs:
     """What one org's grade is computed from: the totals that count, the votes of every channel (None without a
-    single vote) and — decided by the engine under the campaign's weights — what is missing."""
+    single vote), the number of respondents of every channel and the campaign's minimum, and — decided by the
+    engine under the campaign's weights — what is missing."""
 
     weights: tuple
     self_score: Decimal | None = None
     review_score: Decimal | None = None
     votes: VoteCount | None = None
+    responses: int = 0
+    min_responses: int = 0
+    grade_votes: dict | None = None  # {band label: count} of the grade vote, None without one
 
     @property
     def missing(self) -> tuple[str, ...]:
-        """The engine's reasons why these inputs cannot be graded yet (empty when nothing is missing)."""
-        return engine.missing_inputs(self.weights, self_score=self.self_score, votes=self.votes,
-                                     review_score=self.review_score)
+        """The engine's reasons why these inputs cannot be graded yet (empty when nothing is missing): the missing
+        inputs, else too few respondents ("测评人数不足（3/5）")."""
+        missing = engine.missing_inputs(self.weights, self_score=self.self_score, votes=self.votes,
+                                        review_score=self.review_score)
+        if missing:
+            return missing
+        too_few = engine.too_few_responses(self.responses, self.min_responses, survey_counts=self.weights[1] > 0)
+        return (too_few,) if too_few else ()
 
     @property
     def missing_explanation(self) -> str:
@@ -163,9 +174,9 @@ class GradeInputTable(Mapping):
     """grade_inputs' answer: `table[org_id]` for any org (one with no input at all gets every weighted input
     missing); `in`, iteration and len() cover the orgs with some input."""
 
-    def __init__(self, found: dict[int, GradeInputs], weights: tuple):
+    def __init__(self, found: dict[int, GradeInputs], weights: tuple, min_responses: int = 0):
         self._found = found
-        self.empty = GradeInputs(weights)
+        self.empty = GradeInputs(weights, min_responses=min_responses)
 
     def __getitem__(self, org_id) -> GradeInputs:
         return self._found.get(org_id, self.empty)
@@ -182,25 +193,32 @@ class GradeInputTable(Mapping):
 
 def grade_inputs(campaign: Campaign, org_ids=None) -> GradeInputTable:
     """Per org of the campaign (those in `org_ids` when given) the inputs of its grade: the self-evaluation and
-    review totals that count, the votes of every channel (online, confirmed paper, offline import) and what is
-    missing. The one read grading and the reports compute from. Four queries, whatever the number of orgs."""
+    review totals that count, the votes of every channel (online, confirmed paper, offline import), the number of
+    respondents (every channel) with the campaign's minimum, and what is missing. The one read grading and the
+    reports compute from. Four queries, whatever the number of orgs."""
     ids = _ids_filter(org_ids)
     wanted = None if org_ids is None else set(org_ids)
     totals = counted_sheet_totals(campaign, ids)
-    votes = all_vote_counts(campaign, ids)
+    votes, ballots = survey_counts(campaign, ids)  # online and confirmed paper, both questions
+    for org_id, extra in offline_vote_counts(campaign, ids).items():
+        votes[org_id] = votes.get(org_id, VoteCount()) + extra
     weights = campaign.weights
     found = {}
-    for org_id in totals.keys() | votes.keys():
+    for org_id in totals.keys() | votes.keys() | ballots.keys():
         if wanted is not None and org_id not in wanted:
             continue
         self_score, review_score = totals.get(org_id, (None, None))
         org_votes = votes.get(org_id)
         if org_votes is not None and not org_votes.total:
             org_votes = None
-        if self_score is None and review_score is None and org_votes is None:
+        org_ballots = ballots.get(org_id) or None
+        if self_score is None and review_score is None and org_votes is None and org_ballots is None:
             continue
-        found[org_id] = GradeInputs(weights, self_score, review_score, org_votes)
-    return GradeInputTable(found, weights)
+        # A respondent answers the satisfaction question, the grade vote or both: per org the larger count.
+        responses = max(org_votes.total if org_votes is not None else 0, sum((org_ballots or {}).values()))
+        found[org_id] = GradeInputs(weights, self_score, review_score, org_votes, responses, campaign.min_responses,
+                                    org_ballots)
+    return GradeInputTable(found, weights, campaign.min_responses)
 
 
 # --- Sheets and rubrics of one org ------------------------------------------------------------------------------
@@ -513,6 +531,37 @@ def _sector_rows(rules: dict[int, SectorRules], statuses: list[OrgStatus]) -> li
             for sid in sorted(by_sector, key=lambda k: sector_order.get(k, (999, "")))]
 
 
+@dataclass(frozen=True)
+class TurnoutFlag:
+    """A 机关事业单位 org whose respondents (every channel) fall short of the campaign's required share of its
+    expected participants."""
+
+    org: Org
+    responses: int
+    expected: int
+
+    @property
+    def turnout(self) -> Fraction:
+        return Fraction(self.responses, self.expected)
+
+
+def turnout_flags(campaign: Campaign, statuses: list[OrgStatus]) -> list[TurnoutFlag]:
+    """The 机关事业单位 orgs among `statuses` below the campaign's turnout share (none when the campaign sets no
+    share), lowest turnout first. Two queries (the sector, the expected participants)."""
+    share = campaign.institution_turnout
+    if share is None:
+        return []
+    sector = Sector.objects.filter(name=INSTITUTION_SECTOR).first()
+    if sector is None:
+        return []
+    rows = [s for s in statuses if s.org.sector_id == sector.pk]
+    expected = expected_participants(campaign, [s.org for s in rows])
+    exact_share = Fraction(share)
+    flags = [TurnoutFlag(s.org, s.vote_total, expected[s.org.pk].total) for s in rows
+             if expected[s.org.pk].total and Fraction(s.vote_total, expected[s.org.pk].total) < exact_share]
+    return sorted(flags, key=lambda f: (f.turnout, f.org.path))
+
+
 def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
     """Progress, what is missing per unit, grade distribution (by unit, by sector) and the 自评偏差 list, for the
     viewer's scope (staff: the whole campaign; a reviewer: the 定级对象 strictly below their org)."""
@@ -531,4 +580,5 @@ def dashboard(campaign: Campaign, viewer: Viewer) -> dict:
         "sector_chart": bar_chart(_sector_rows(rules, statuses), labels, colors),
         "deviations": deviations, "threshold": threshold, "labels": labels,
         "totals": Counter(s.final_label or NOT_GRADED for s in statuses),
+        "turnout_flags": turnout_flags(campaign, statuses), "turnout_share": campaign.institution_turnout,
     }

@@ -7,4 +7,7 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         # Campaign page links to the survey pages.
-        from surveys import links, receivers  # noqa: F401
+        from surveys import (
+            links,  # noqa: F401
+            receivers,  # noqa: F401  (default respondent categories; the survey's close)
+        )

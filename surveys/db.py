@@ -78,23 +78,24 @@ class Stored(NamedTuple):
 
 
 def consume_token(token_id: int, *, campaign_id: int, org_id: int, overall, category, indicator_answers,
-                  suggestions) -> Stored | None:
+                  suggestions, grade_vote="") -> Stored | None:
     """Delete the token (token_id, of campaign_id and org_id) and stage the answer as one answer of that campaign
     and org — if and only if the token exists. Returns a Stored, or None if nothing was stored. Many callers
     consuming one token at once store one answer: a concurrent DELETE waits for the first to commit, then finds no
     row and deletes nothing."""
     if connection.vendor != "postgresql":
         return consume_token_orm(token_id, campaign_id=campaign_id, org_id=org_id, overall=overall,
-                                 category=category, indicator_answers=indicator_answers, suggestions=suggestions)
+                                 category=category, indicator_answers=indicator_answers, suggestions=suggestions,
+                                 grade_vote=grade_vote)
     token = SurveyToken._meta
     t, col = _qn(token.db_table), lambda name: _qn(token.get_field(name).column)
     where = f"{t}.{_qn(token.pk.column)} = %s AND {t}.{col('campaign')} = %s AND {t}.{col('org')} = %s"
     return _consume(_consuming_statement(where), [token_id, campaign_id, org_id], overall, category,
-                    indicator_answers, suggestions)
+                    indicator_answers, suggestions, grade_vote=grade_vote)
 
 
 def consume_token_orm(token_id: int, *, campaign_id: int, org_id: int, overall, category, indicator_answers,
-                      suggestions) -> Stored | None:
+                      suggestions, grade_vote="") -> Stored | None:
     """consume_token through the ORM (one transaction: a DELETE whose row count must be 1, then the INSERT and the
     count of staged answers): the reference, and the implementation on databases other than PostgreSQL."""
     with transaction.atomic():
@@ -103,7 +104,7 @@ def consume_token_orm(token_id: int, *, campaign_id: int, org_id: int, overall, 
             return None
         StagedResponse.objects.create(
             campaign_id=campaign_id, org_id=org_id, day=timezone.localdate(), overall=overall, category=category,
-            indicator_answers=indicator_answers, suggestions=suggestions,
+            indicator_answers=indicator_answers, suggestions=suggestions, grade_vote=grade_vote,
         )
         return Stored(campaign_id, StagedResponse.objects.filter(campaign_id=campaign_id).count())
 
@@ -179,7 +180,8 @@ def _code_where(*, with_indicators: bool) -> str:
     return where
 
 
-_RESPONSE_COLUMNS = ("id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions")
+_RESPONSE_COLUMNS = ("id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions",
+                     "grade_vote")
 
 
 @cache
@@ -197,18 +199,18 @@ def _consuming_statement(where: str) -> str:
     columns = ", ".join(_qn(meta.get_field(n).column) for n in _RESPONSE_COLUMNS)
     return (f"WITH used_token AS (DELETE FROM {t} WHERE {where} RETURNING {t}.{campaign}, {t}.{org}), "
             f"staged AS (INSERT INTO {s} ({columns}) "
-            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s FROM used_token "
+            f"SELECT %s, used_token.{campaign}, used_token.{org}, %s, %s, %s, %s, %s, %s FROM used_token "
             f"RETURNING {s}.{staged_campaign}) "
             f"SELECT staged.{staged_campaign}, "
             f"(SELECT count(*) FROM {s} WHERE {s}.{staged_campaign} = staged.{staged_campaign}) + 1 FROM staged")
 
 
-def _consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False) -> Stored | None:
+def _consume(sql, where_params, overall, category, answers, suggestions, *, prepared=False, grade_vote="") -> Stored | None:
     """Run a _consuming_statement; values are prepared by the model fields (UUID, date, JSON). Returns a Stored,
     or None if no token matched."""
     field = StagedResponse._meta.get_field
     values = {"id": uuid.uuid4(), "day": timezone.localdate(), "overall": overall, "category": category,
-              "indicator_answers": answers, "suggestions": suggestions}
+              "indicator_answers": answers, "suggestions": suggestions, "grade_vote": grade_vote}
     params = [*where_params, *(field(n).get_db_prep_save(values[n], connection) for n in _RESPONSE_COLUMNS
                                if n not in ("campaign", "org"))]
     with _preparing_cursor() if prepared else connection.cursor() as cursor:

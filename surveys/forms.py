@@ -1,6 +1,6 @@
 from django import forms
 
-from surveys.models import Answer, RespondentCategory
+from surveys.models import Answer, DefaultCategory
 from surveys.services import MAX_ISSUE, SUGGESTIONS_MAX
 
 ANSWER_CHOICES = [(str(v), label) for v, label in Answer.choices]
@@ -16,7 +16,7 @@ class SurveyForm(forms.Form):
     )
     category = forms.ChoiceField(
         label="您的身份（选填）", required=False, widget=forms.RadioSelect,
-        choices=[*RespondentCategory.choices, ("", "不填写")], initial="",
+        choices=[*DefaultCategory.choices, ("", "不填写")], initial="",
     )
     suggestions = forms.CharField(
         label="意见建议（选填）", required=False, max_length=SUGGESTIONS_MAX,
@@ -24,8 +24,18 @@ class SurveyForm(forms.Form):
         error_messages={"max_length": f"意见建议不能超过 {SUGGESTIONS_MAX} 字（当前 %(show_value)d 字）。"},
     )
 
-    def __init__(self, *args, indicators=(), **kwargs):
+    def __init__(self, *args, indicators=(), categories=None, asked=None, grade_labels=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # the campaign's [(key, name)]
+            self.fields["category"].choices = [*categories, ("", "不填写")]
+        if asked is not None and asked.grade_vote:  # the grade vote (surveys.selectors.survey_mode_of)
+            self.fields["grade_vote"] = forms.ChoiceField(
+                label="您评定该党组织的等次", widget=forms.RadioSelect, choices=[(g, g) for g in grade_labels],
+                error_messages={"required": "请选择您评定的等次（必答）。"})
+        if asked is not None and not asked.satisfaction:
+            del self.fields["overall"]
+        self.asks_satisfaction = "overall" in self.fields
+        self.asks_grade = "grade_vote" in self.fields
         self.indicators = list(indicators)
         for indicator in self.indicators:
             self.fields[f"ind_{indicator.pk}"] = forms.ChoiceField(
@@ -42,7 +52,8 @@ class SurveyForm(forms.Form):
 
 
 _ANSWER_VALUES = frozenset(value for value, _ in ANSWER_CHOICES)
-_CATEGORY_VALUES = frozenset(["", *RespondentCategory.values])
+# The quick path knows no campaign: it takes the default keys only, any other category goes through the full form.
+_CATEGORY_VALUES = frozenset(["", *DefaultCategory.values])
 
 
 def quick_answers(data) -> dict | None:
@@ -55,6 +66,8 @@ def quick_answers(data) -> dict | None:
     category = data.get("category") or ""
     suggestions = data.get("suggestions") or ""
     if overall not in _ANSWER_VALUES or category not in _CATEGORY_VALUES or "\x00" in suggestions:
+        return None
+    if "grade_vote" in data:  # the grade vote needs the org's scale: the full form decides
         return None
     suggestions = suggestions.strip()
     if len(suggestions) > SUGGESTIONS_MAX:
@@ -82,14 +95,24 @@ class IssueTokensForm(forms.Form):
 
 
 class PaperCountsForm(forms.Form):
-    """Overall counts (required) and, where known, the counts by respondent category."""
+    """Overall counts (required) and, where known, the counts by respondent category (the campaign's)."""
 
-    ROWS = [("overall", "总体（全部纸质票）"), ("member", "其中：党员"), ("masses", "其中：群众代表"),
-            ("served", "其中：服务对象")]
+    ROWS = [("overall", "总体（全部纸质票）"), *[(key, f"其中：{name}") for key, name in DefaultCategory.choices]]
     ANSWERS = [("s", "满意"), ("b", "基本满意"), ("u", "不满意")]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=None, asked=None, grade_labels=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # the campaign's [(key, name)]
+            self.ROWS = [("overall", "总体（全部纸质票）"), *[(key, f"其中：{name}") for key, name in categories]]
+        self.asked_satisfaction = asked is None or asked.satisfaction
+        if not self.asked_satisfaction:
+            self.ROWS = []
+        self.grade_labels = list(grade_labels) if asked is not None and asked.grade_vote else []
+        for i, label in enumerate(self.grade_labels):
+            self.fields[f"grade_{i}"] = forms.IntegerField(
+                label=f"{label}票", required=False, min_value=0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                error_messages={"invalid": f"{label}票：请填写整数。", "min_value": f"{label}票：不能为负数。"})
         for key, row_label in self.ROWS:
             for a, a_label in self.ANSWERS:
                 self.fields[f"{key}_{a}"] = forms.IntegerField(
@@ -102,10 +125,19 @@ class PaperCountsForm(forms.Form):
     def rows(self):
         return [(label, [self[f"{key}_{a}"] for a, _ in self.ANSWERS]) for key, label in self.ROWS]
 
+    def grade_fields(self):
+        return [self[f"grade_{i}"] for i in range(len(self.grade_labels))]
+
     def raw_counts(self) -> dict:
-        return {key: [self.cleaned_data.get(f"{key}_{a}") for a, _ in self.ANSWERS] for key, _ in self.ROWS}
+        raw = {key: [self.cleaned_data.get(f"{key}_{a}") for a, _ in self.ANSWERS] for key, _ in self.ROWS}
+        if self.grade_labels:
+            raw["grade"] = {label: self.cleaned_data.get(f"grade_{i}") for i, label in enumerate(self.grade_labels)}
+        return raw
 
     @classmethod
-    def initial_from(cls, counts: dict) -> dict:
-        return {f"{key}_{a}": counts[key][i] for key, _ in cls.ROWS if key in counts
-                for i, (a, _) in enumerate(cls.ANSWERS)}
+    def initial_from(cls, counts: dict, grade_labels=()) -> dict:
+        initial = {f"{key}_{a}": values[i] for key, values in counts.items() if isinstance(values, list)
+                   for i, (a, _) in enumerate(cls.ANSWERS)}
+        grade = counts.get("grade") or {}
+        initial.update({f"grade_{i}": grade[label] for i, label in enumerate(grade_labels) if label in grade})
+        return initial

@@ -23,10 +23,36 @@ class Answer(models.IntegerChoices):
     UNSATISFIED = 3, "不满意"
 
 
-class RespondentCategory(models.TextChoices):
+class DefaultCategory(models.TextChoices):
+    """The respondent categories every new campaign starts with (SPEC §5); a campaign edits its own
+    (RespondentCategory)."""
+
     MEMBER = "member", "党员"
     MASSES = "masses", "群众代表"
     SERVED = "served", "服务对象"
+
+
+class RespondentCategory(models.Model):
+    """A respondent category (身份) of one campaign's survey: the form, the paper tally and the 测评统计表 list them
+    in `order`. Answers and paper counts name a category by its `key` (stable when the name changes)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="respondent_categories")
+    key = models.CharField("代码", max_length=8)
+    name = models.CharField("身份", max_length=20)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "测评对象身份"
+        verbose_name_plural = "测评对象身份"
+        ordering = ["campaign", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="respondent_category_key_unique"),
+            models.UniqueConstraint(fields=["campaign", "name"], name="respondent_category_name_unique"),
+            models.CheckConstraint(condition=~Q(key="") & ~Q(key="overall"), name="respondent_category_key_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 def random_token_id() -> int:
@@ -108,21 +134,28 @@ class SurveyResponse(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_responses")
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="survey_responses")
     day = models.DateField("日期")
-    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices)
-    category = models.CharField("身份", max_length=8, choices=RespondentCategory.choices, blank=True)
+    # None when the sector's survey asks for a grade instead of satisfaction (CampaignSector.survey_mode).
+    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices, null=True, blank=True)
+    # The key of one of the campaign's RespondentCategory rows, "" when not given. A key, not a foreign key: the
+    # answer statement (surveys/db.py) writes it as it came, and nothing about it orders or dates the answer.
+    category = models.CharField("身份", max_length=8, blank=True)
     # {"<indicator id>": 1|2|3} for the indicators the respondent chose to answer. JSON on the row on purpose: a
     # child table with serial ids would record the order of the answers.
     indicator_answers = models.JSONField("分项评价", default=dict, blank=True)
     suggestions = models.TextField("意见建议", blank=True, max_length=500)
+    # The band label the respondent voted for (the grade vote), "" when the survey asks none. The database default
+    # lets an INSERT that names no grade vote (surveys/db.py) store "".
+    grade_vote = models.CharField("等次投票", max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "测评答卷"
         verbose_name_plural = "测评答卷"
         indexes = [models.Index(fields=["campaign", "org"])]
         constraints = [
-            models.CheckConstraint(condition=Q(overall__in=[1, 2, 3]), name="response_overall_valid"),
-            models.CheckConstraint(condition=Q(category__in=["", "member", "masses", "served"]),
-                                   name="response_category_valid"),
+            models.CheckConstraint(condition=Q(overall__isnull=True) | Q(overall__in=[1, 2, 3]),
+                                   name="response_overall_valid"),
+            models.CheckConstraint(condition=Q(overall__isnull=False) | ~Q(grade_vote=""),
+                                   name="response_answers_something"),
         ]
 
     def __str__(self):
@@ -138,10 +171,11 @@ class StagedResponse(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
     day = models.DateField("日期")
-    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices)
-    category = models.CharField("身份", max_length=8, choices=RespondentCategory.choices, blank=True)
+    overall = models.PositiveSmallIntegerField("总体评价", choices=Answer.choices, null=True, blank=True)
+    category = models.CharField("身份", max_length=8, blank=True)
     indicator_answers = models.JSONField("分项评价", default=dict, blank=True)
     suggestions = models.TextField("意见建议", blank=True, max_length=500)
+    grade_vote = models.CharField("等次投票", max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "待混排答卷"
@@ -152,7 +186,7 @@ class StagedResponse(models.Model):
         return "待混排的无记名测评答卷"
 
 
-PAPER_CATEGORIES = ("member", "masses", "served")
+PAPER_CATEGORIES = tuple(DefaultCategory.values)  # the default categories' keys (a campaign may have others)
 
 
 class PaperEntry(models.Model):
@@ -160,8 +194,8 @@ class PaperEntry(models.Model):
     different staff members have entered exactly the same numbers (double entry); at most two entries per org.
 
     `counts` is normalised by surveys.services.normalise_paper_counts:
-    {"overall": [满意, 基本满意, 不满意], "member": [...], "masses": [...], "served": [...]} where a category key is
-    present only when its counts were entered."""
+    {"overall": [满意, 基本满意, 不满意], "<category key>": [...], ...} where a key of the campaign's
+    RespondentCategory rows is present only when its counts were entered."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_entries")
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="paper_entries")

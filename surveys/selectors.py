@@ -4,13 +4,13 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from campaigns.models import Indicator
-from campaigns.selectors import targets
+from campaigns.models import CampaignSector, GradeBand, Indicator, SurveyMode
+from campaigns.selectors import expected_participants, targets
 from surveys import disclosure
 from surveys.models import (
-    PAPER_CATEGORIES,
     Answer,
     CodesIssued,
+    DefaultCategory,
     PaperEntry,
     RespondentCategory,
     StagedResponse,
@@ -49,7 +49,7 @@ def confirmed_paper_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
         by_org.setdefault(org_id, []).append(counts)
     result = {}
     for org_id, all_counts in by_org.items():
-        if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts):
+        if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts) and "overall" in all_counts[0]:
             s, b, u = all_counts[0]["overall"]
             result[org_id] = VoteCount(s, b, u)
     return result
@@ -67,17 +67,127 @@ def online_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
     return {r["org_id"]: VoteCount(r["s"], r["b"], r["u"]) for r in rows}
 
 
+def survey_counts(campaign, org_ids=None) -> tuple[dict[int, VoteCount], dict[int, dict[str, int]]]:
+    """(satisfaction votes per org, grade vote per org {band label: count}) of online answers plus confirmed paper
+    tallies; an org with neither is absent from each. Two queries."""
+    qs = SurveyResponse.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=org_ids)
+    rows = qs.values("org_id", "grade_vote").annotate(
+        n=Count("pk"),
+        s=Count("pk", filter=Q(overall=Answer.SATISFIED)),
+        b=Count("pk", filter=Q(overall=Answer.BASIC)),
+        u=Count("pk", filter=Q(overall=Answer.UNSATISFIED)),
+    ).order_by()
+    votes: dict[int, VoteCount] = {}
+    grades: dict[int, dict[str, int]] = {}
+    for r in rows:
+        org_id = r["org_id"]
+        votes[org_id] = votes.get(org_id, VoteCount()) + VoteCount(r["s"], r["b"], r["u"])
+        if r["grade_vote"]:
+            grades.setdefault(org_id, {})[r["grade_vote"]] = r["n"]
+    for org_id, counts in _confirmed_entries(campaign, org_ids).items():
+        if "overall" in counts:
+            votes[org_id] = votes.get(org_id, VoteCount()) + VoteCount(*counts["overall"])
+        for label, n in (counts.get("grade") or {}).items():
+            if n:
+                tally = grades.setdefault(org_id, {})
+                tally[label] = tally.get(label, 0) + n
+    return votes, grades
+
+
+def grade_vote_counts(campaign, org_ids=None) -> dict[int, dict[str, int]]:
+    """The grade vote per org: {org_id: {band label: count}} of online answers plus confirmed paper tallies (the
+    paper entry's "grade" counts). Orgs without a grade vote are absent. Two queries."""
+    return survey_counts(campaign, org_ids)[1]
+
+
+def _confirmed_entries(campaign, org_ids=None) -> dict[int, dict]:
+    """{org_id: counts} of the paper tallies that count (two equal entries)."""
+    entries = PaperEntry.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        entries = entries.filter(org_id__in=org_ids)
+    by_org: dict[int, list] = {}
+    for org_id, counts in entries.values_list("org_id", "counts"):
+        by_org.setdefault(org_id, []).append(counts)
+    return {org_id: all_counts[0] for org_id, all_counts in by_org.items()
+            if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts)}
+
+
 def vote_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
     """Online responses plus confirmed paper tallies per org (orgs with neither are absent). Two queries."""
-    online = online_counts(campaign, org_ids)
-    paper = confirmed_paper_counts(campaign, org_ids)
-    return {org_id: online.get(org_id, VoteCount()) + paper.get(org_id, VoteCount()) for org_id in online.keys() | paper.keys()}
+    return survey_counts(campaign, org_ids)[0]
+
+
+# ---- respondent categories ---------------------------------------------------------------------------------
+
+DEFAULT_CATEGORIES = tuple(DefaultCategory.choices)
+
+
+def campaign_categories(campaign) -> list[tuple[str, str]]:
+    """[(key, name)] of the campaign's respondent categories in their order. One query."""
+    campaign_id = getattr(campaign, "pk", campaign)
+    return list(RespondentCategory.objects.filter(campaign_id=campaign_id).order_by("order", "pk")
+                .values_list("key", "name"))
+
+
+def category_rows(campaign) -> list[RespondentCategory]:
+    """The campaign's respondent categories (model instances, in order), each with `used`: whether an answer or a
+    paper entry names it (staged answers included). Four queries."""
+    rows = list(RespondentCategory.objects.filter(campaign=campaign).order_by("order", "pk"))
+    used = set()
+    for model in (SurveyResponse, StagedResponse):
+        used.update(model.objects.filter(campaign=campaign).exclude(category="")
+                    .values_list("category", flat=True).distinct())
+    for counts in PaperEntry.objects.filter(campaign=campaign).values_list("counts", flat=True):
+        used.update(counts)
+    for row in rows:
+        row.used = row.key in used
+    return rows
+
+
+# ---- what the survey asks (CampaignSector.survey_mode) -----------------------------------------------------
+
+@dataclass(frozen=True)
+class AskedQuestions:
+    """What the survey of an org's sector asks: the satisfaction question, the grade vote, or both."""
+
+    mode: str = SurveyMode.SATISFACTION
+
+    @property
+    def satisfaction(self) -> bool:
+        return self.mode != SurveyMode.INSTEAD
+
+    @property
+    def grade_vote(self) -> bool:
+        return self.mode != SurveyMode.SATISFACTION
+
+
+def survey_mode_of(campaign, org) -> AskedQuestions:
+    """What the survey asks the respondents of `org` (its sector's survey mode in the campaign). One query."""
+    mode = (CampaignSector.objects.filter(campaign_id=getattr(campaign, "pk", campaign), sector_id=org.sector_id)
+            .values_list("survey_mode", flat=True).first())
+    return AskedQuestions(mode or SurveyMode.SATISFACTION)
+
+
+def grade_labels_of(campaign, org) -> list[str]:
+    """The band labels of the scale the campaign uses for the org's sector, best first (the grade vote's
+    choices). One query."""
+    scale = CampaignSector.objects.filter(campaign_id=getattr(campaign, "pk", campaign),
+                                          sector_id=org.sector_id).values("scale_id")
+    return list(GradeBand.objects.filter(scale_id__in=scale).order_by("-min_score").values_list("label", flat=True))
 
 
 # ---- paper double entry -------------------------------------------------------------------------------------
 
-PAPER_LABELS = {"overall": "总体", "member": "党员", "masses": "群众代表", "served": "服务对象"}
+PAPER_TOTAL_KEYS = ("overall", "grade")  # the keys of a paper entry that are not respondent categories
 ANSWER_LABELS = ("满意", "基本满意", "不满意")
+
+
+def paper_labels(categories=DEFAULT_CATEGORIES) -> dict[str, str]:
+    """{"overall": "总体", "grade": "等次投票", <category key>: <name>, ...}: what each key of a paper entry is
+    called."""
+    return {"overall": "总体", "grade": "等次投票", **dict(categories)}
 
 
 @dataclass(frozen=True)
@@ -106,28 +216,36 @@ class PaperStatus:
         return {"none": "", "single": "warn", "mismatch": "bad", "confirmed": "ok"}[self.state]
 
 
-def paper_differences(a: dict, b: dict) -> tuple[str, ...]:
-    """Names of the numbers in which two paper entries differ, e.g. ("总体·满意", "党员（一方未填）")."""
+def paper_differences(a: dict, b: dict, labels: dict | None = None) -> tuple[str, ...]:
+    """Names of the numbers in which two paper entries differ, e.g. ("总体·满意", "党员（一方未填）"); `labels`
+    names the keys (paper_labels; a key it does not name is shown as it is)."""
+    labels = paper_labels() if labels is None else labels
+    keys = list(labels) + sorted((a.keys() | b.keys()) - labels.keys())
     out = []
-    for key, label in PAPER_LABELS.items():
+    for key in keys:
+        label = labels.get(key, key)
         x, y = a.get(key), b.get(key)
         if x is None and y is None:
             continue
         if x is None or y is None:
             out.append(f"{label}（一方未填）")
             continue
+        if isinstance(x, dict) or isinstance(y, dict):  # the grade vote: {band label: count}
+            x, y = x if isinstance(x, dict) else {}, y if isinstance(y, dict) else {}
+            out.extend(f"{label}·{band}" for band in sorted(x.keys() | y.keys()) if x.get(band, 0) != y.get(band, 0))
+            continue
         out.extend(f"{label}·{answer}" for answer, u, v in zip(ANSWER_LABELS, x, y, strict=True) if u != v)
     return tuple(out)
 
 
-def paper_status(entries) -> PaperStatus:
+def paper_status(entries, labels: dict | None = None) -> PaperStatus:
     """Status of an org's paper tally from its entries (at most two, by different staff members)."""
     entries = tuple(entries)
     if not entries:
         return PaperStatus("none")
     if len(entries) == 1:
         return PaperStatus("single", entries)
-    differing = paper_differences(entries[0].counts, entries[1].counts)
+    differing = paper_differences(entries[0].counts, entries[1].counts, labels)
     return PaperStatus("mismatch" if differing else "confirmed", entries, differing)
 
 
@@ -145,7 +263,10 @@ def paper_statuses(campaign, org_ids=None) -> dict[int, PaperStatus]:
     grouped: dict[int, list] = {}
     for entry in qs:
         grouped.setdefault(entry.org_id, []).append(entry)
-    return {org_id: paper_status(entries) for org_id, entries in grouped.items()}
+    if not grouped:
+        return {}
+    labels = paper_labels(campaign_categories(campaign))
+    return {org_id: paper_status(entries, labels) for org_id, entries in grouped.items()}
 
 
 # ---- the form and the results ---------------------------------------------------------------------------------
@@ -210,12 +331,12 @@ class OrgTally:
 
 
 def _paper_by_category(counts: dict) -> dict[str, VoteCount]:
-    overall = counts["overall"]
+    overall = counts.get("overall", [0, 0, 0])
     out, known = {}, [0, 0, 0]
-    for category in PAPER_CATEGORIES:
-        if category in counts:
-            out[category] = VoteCount(*counts[category])
-            known = [k + c for k, c in zip(known, counts[category], strict=True)]
+    for category, values in counts.items():
+        if category not in PAPER_TOTAL_KEYS and isinstance(values, list):
+            out[category] = VoteCount(*values)
+            known = [k + c for k, c in zip(known, values, strict=True)]
     rest = VoteCount(*[o - k for o, k in zip(overall, known, strict=True)])
     if rest.total:
         out[""] = rest
@@ -306,8 +427,14 @@ def org_results(campaign, org, *, full_access: bool, tally_visible: bool = True)
         if text:
             suggestions.append(text)
     results.indicators = [ShownRow.of(i, VoteCount(*per_indicator[str(i.pk)])) for i in indicators]
-    results.categories = [ShownRow.of(label, tally.by_category(value)) for value, label in
-                          [*RespondentCategory.choices, ("", "未填写身份")]]
+    categories = campaign_categories(campaign)
+    named = {key for key, _ in categories}
+    unnamed = tally.by_category("")
+    for key in set(tally.online) | set(tally.paper):  # a key the campaign no longer has counts as not given
+        if key and key not in named:
+            unnamed = unnamed + tally.by_category(key)
+    results.categories = [ShownRow.of(label, tally.by_category(key)) for key, label in categories] + [
+        ShownRow.of("未填写身份", unnamed)]
     results.suggestions = suggestions
     return results
 
@@ -318,6 +445,7 @@ class OverviewRow:
     issued: int
     used: int
     tally: OrgTally
+    expected: int = 0  # 应参评人数 (campaigns.selectors.expected_participants)
 
     @property
     def received(self) -> str:
@@ -328,12 +456,19 @@ class OverviewRow:
     def response_rate(self) -> Fraction | None:
         return Fraction(self.used, self.issued) if self.issued else None
 
+    @property
+    def turnout(self) -> Fraction | None:
+        """参评率: respondents (online + confirmed paper) ÷ expected participants; None when nobody is expected."""
+        return Fraction(self.tally.total.total, self.expected) if self.expected else None
+
 
 def survey_overview(campaign, orgs_q) -> list[OverviewRow]:
-    """One row per 定级对象 matching `orgs_q` (the viewer's scope), in tree order, with codes issued/used and the
-    tallies. Four queries whatever the number of orgs."""
+    """One row per 定级对象 matching `orgs_q` (the viewer's scope), in tree order, with codes issued/used, the
+    tallies and the expected participants. Five queries whatever the number of orgs."""
     orgs = list(targets(campaign).filter(orgs_q))
     ids = [o.pk for o in orgs]
     counts = token_counts(campaign, ids)
     tallies = survey_tallies(campaign, ids)
-    return [OverviewRow(o, *counts.get(o.pk, (0, 0)), tallies.get(o.pk, OrgTally())) for o in orgs]
+    expected = expected_participants(campaign, orgs)
+    return [OverviewRow(o, *counts.get(o.pk, (0, 0)), tallies.get(o.pk, OrgTally()), expected[o.pk].total)
+            for o in orgs]

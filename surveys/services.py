@@ -12,15 +12,24 @@ from campaigns.models import Campaign, Indicator, Phase
 from campaigns.selectors import targets
 from surveys import db, mixer, signals, tokens
 from surveys.models import (
-    PAPER_CATEGORIES,
     Answer,
     CodesIssued,
+    DefaultCategory,
     PaperEntry,
     RespondentCategory,
     StagedResponse,
     SurveyToken,
 )
-from surveys.selectors import PaperStatus, paper_status
+from surveys.selectors import (
+    DEFAULT_CATEGORIES,
+    PaperStatus,
+    campaign_categories,
+    category_rows,
+    grade_labels_of,
+    paper_labels,
+    paper_status,
+    survey_mode_of,
+)
 
 MAX_ISSUE = 1000
 UNKNOWN_OR_USED = "测评码无效或已使用。请核对测评票上的测评码；每个测评码只能提交一次。"
@@ -114,11 +123,17 @@ def _loaded(model, **values):
     return model.from_db(SurveyToken.objects.db, fields, [values[name] for name in fields])
 
 
-def _clean_answers(overall, category, suggestions) -> str:
-    """Check the answer values every submission path shares; returns the stripped suggestions."""
-    if overall not in Answer.values:
+def _clean_answers(overall, category, suggestions, categories=None, *, grade_vote="", grade_labels=()) -> str:
+    """Check the answer values every submission path shares; returns the stripped suggestions. `categories`: the
+    keys the campaign offers (None: the default keys, for the path that does not read the campaign);
+    `grade_labels`: the band labels a grade vote may name (empty: the survey asks for none)."""
+    if grade_vote and grade_vote not in grade_labels:
+        raise SurveyError("等次投票选项无效。")
+    if overall is None and not grade_vote:
+        raise SurveyError("请选择对该党组织的总体评价。" if not grade_labels else "请选择您评定的等次。")
+    if overall is not None and overall not in Answer.values:
         raise SurveyError("请选择对该党组织的总体评价。")
-    if category not in ("", *RespondentCategory.values):
+    if category not in ("", *(DefaultCategory.values if categories is None else categories)):
         raise SurveyError("身份选项无效。")
     suggestions = (suggestions or "").strip()
     if len(suggestions) > SUGGESTIONS_MAX:
@@ -126,8 +141,19 @@ def _clean_answers(overall, category, suggestions) -> str:
     return suggestions
 
 
+def _asked_grade_labels(target: TokenTarget, overall, grade_vote) -> list[str]:
+    """The band labels the org's survey lets a respondent vote for ([] without a grade vote), once the answers
+    hold what it asks: SurveyError when the grade vote or the overall question it asks is not answered."""
+    mode = survey_mode_of(target.campaign, target.org)
+    if mode.grade_vote and not grade_vote:
+        raise SurveyError("请选择您评定的等次。")
+    if mode.satisfaction and overall is None:
+        raise SurveyError("请选择对该党组织的总体评价。")
+    return grade_labels_of(target.campaign, target.org) if mode.grade_vote else []
+
+
 def submit_response(*, overall, indicator_answers=None, category="", suggestions="", code=None,
-                    target: TokenTarget | None = None) -> None:
+                    target: TokenTarget | None = None, grade_vote="") -> None:
     """Consume a code and stage one anonymous answer, in one transaction: the token row is deleted (a DELETE whose
     row count must be 1, so a code posted by many clients at once counts exactly once) and the answer staged
     (surveys.db.consume_token; one statement on PostgreSQL); the mixer runs when a batch is staged. Give `code`, or
@@ -135,7 +161,9 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
     nothing: nothing about the stored row leaves this function."""
     if target is None:
         target = open_token(code)
-    suggestions = _clean_answers(overall, category, suggestions)
+    keys = [key for key, _ in campaign_categories(target.campaign)] if category else None
+    labels = _asked_grade_labels(target, overall, grade_vote)
+    suggestions = _clean_answers(overall, category, suggestions, keys, grade_vote=grade_vote, grade_labels=labels)
     allowed = {str(i.pk) for i in target.indicators}
     answers = {}
     for key, value in dict(indicator_answers or {}).items():
@@ -143,7 +171,8 @@ def submit_response(*, overall, indicator_answers=None, category="", suggestions
             raise SurveyError("分项评价包含无效的指标或选项。")
         answers[str(key)] = int(value)
     stored = db.consume_token(target.token_id, campaign_id=target.campaign.pk, org_id=target.org.pk,
-                              overall=overall, category=category, indicator_answers=answers, suggestions=suggestions)
+                              overall=overall, category=category, indicator_answers=answers, suggestions=suggestions,
+                              grade_vote=grade_vote)
     if stored is None:
         raise TokenUnknown(UNKNOWN_OR_USED)
     _mix_when_due(stored)
@@ -184,20 +213,69 @@ def answer_by_code(*, code, overall, indicator_answers=None, category="", sugges
 
 # ---- paper ballots (纸质测评票) -------------------------------------------------------------------------------
 
-PAPER_FIELD_LABELS = {"overall": "总体"} | {c: RespondentCategory(c).label for c in PAPER_CATEGORIES}
 ANSWER_LABELS = ("满意", "基本满意", "不满意")
 
 
-def normalise_paper_counts(raw: dict) -> dict:
-    """Validated canonical counts from {"overall": [s, b, u], "<category>": [s, b, u] | [None]*3 ...}.
+def _grade_counts(raw_grade, grade_labels, problems) -> dict | None:
+    """The grade vote's counts {band label: n} of a paper entry, every label given (0 for none)."""
+    raw_grade = dict(raw_grade or {})
+    unknown = set(raw_grade) - set(grade_labels)
+    if unknown:
+        problems.append(f"未知的等次：{'、'.join(sorted(unknown))}。")
+    out = {}
+    for label in grade_labels:
+        value = raw_grade.get(label)
+        if value in (None, ""):
+            problems.append(f"{label}票：请填写票数（没有填 0）。")
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            problems.append(f"{label}票：“{value}”不是整数。")
+            continue
+        if isinstance(value, float) and value != number or not 0 <= number <= PAPER_MAX:
+            problems.append(f"{label}票：必须是 0 到 {PAPER_MAX} 之间的整数。")
+            continue
+        out[label] = number
+    if len(out) == len(grade_labels) and not sum(out.values()):
+        problems.append("等次投票：票数合计为 0，没有可录入的测评票。")
+    return out if len(out) == len(grade_labels) else None
 
-    The overall triple is required; a category triple is all given or all blank (blank = not known); categories
-    cannot add up to more than the overall count of an answer. Raises SurveyError listing every problem."""
+
+def _grade_part(raw_grade, grade_labels, problems) -> dict:
+    """{"grade": {band label: count}} of a paper entry when its survey has a grade vote ({} otherwise, or when the
+    counts have problems — appended to `problems`)."""
+    if not grade_labels:
+        if raw_grade is not None:
+            problems.append("本领域的测评不设等次投票。")
+        return {}
+    grade = _grade_counts(raw_grade, grade_labels, problems)
+    return {} if grade is None else {"grade": grade}
+
+
+def normalise_paper_counts(raw: dict, categories=DEFAULT_CATEGORIES, *, grade_labels=(),
+                           satisfaction=True) -> dict:
+    """Validated canonical counts from {"overall": [s, b, u], "<category key>": [s, b, u] | [None]*3 ...}, the
+    category keys those of `categories` ([(key, name)], the campaign's; the defaults when not given).
+
+    The overall triple is required (when the survey asks for satisfaction); a category triple is all given or all
+    blank (blank = not known); categories cannot add up to more than the overall count of an answer. With
+    `grade_labels` (a grade vote) "grade": {band label: count} is required, every label given. Raises SurveyError
+    listing every problem."""
     problems = []
-    result = {}
+    raw = dict(raw)
+    result = _grade_part(raw.pop("grade", None), grade_labels, problems)
+    if not satisfaction:
+        if raw:
+            problems.append("本领域以等次投票代替满意度测评，不录入满意度票数。")
+        if problems:
+            raise SurveyError("；".join(problems))
+        return result
+    labels = paper_labels(categories)
+    keys = [key for key, _ in categories]
 
     def triple(key, values, required):
-        label = PAPER_FIELD_LABELS[key]
+        label = labels[key]
         values = list(values or [None, None, None])
         if len(values) != 3:
             problems.append(f"{label}：需要满意、基本满意、不满意三个数。")
@@ -228,16 +306,16 @@ def normalise_paper_counts(raw: dict) -> dict:
         result["overall"] = overall
         if sum(overall) == 0:
             problems.append("总体：票数合计为 0，没有可录入的测评票。")
-    for category in PAPER_CATEGORIES:
+    for category in keys:
         counts = triple(category, raw.get(category), required=False)
         if counts is not None:
             result[category] = counts
-    unknown = set(raw) - {"overall", *PAPER_CATEGORIES}
+    unknown = set(raw) - {"overall", *keys}
     if unknown:
         problems.append(f"未知的身份类别：{'、'.join(sorted(unknown))}。")
     if overall is not None:
         for i, answer_label in enumerate(ANSWER_LABELS):
-            by_category = sum(result[c][i] for c in PAPER_CATEGORIES if c in result)
+            by_category = sum(result[c][i] for c in keys if c in result)
             if by_category > overall[i]:
                 problems.append(f"{answer_label}：各身份合计 {by_category} 票，多于总体的 {overall[i]} 票。")
     if problems:
@@ -253,11 +331,15 @@ def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
     if not (Phase.SURVEY <= campaign.phase < Phase.PUBLICITY):
         raise SurveyError(f"当前阶段为“{campaign.phase_label}”，只能在党员群众测评或上级评定阶段录入纸质测评票。")
     _check_target(campaign, org)
-    normalised = normalise_paper_counts(counts)
+    categories = campaign_categories(campaign)
+    asked = survey_mode_of(campaign, org)
+    normalised = normalise_paper_counts(counts, categories, satisfaction=asked.satisfaction,
+                                        grade_labels=grade_labels_of(campaign, org) if asked.grade_vote else ())
+    labels = paper_labels(categories)
     with transaction.atomic():
         entries = list(PaperEntry.objects.select_for_update().filter(campaign=campaign, org=org)
                        .order_by("entered_at", "pk"))
-        before = paper_status(entries)
+        before = paper_status(entries, labels)
         mine = next((e for e in entries if e.entered_by_id == actor.pk), None)
         if mine is None and len(entries) >= 2:
             raise SurveyError("该党组织的纸质测评票已有两名工作人员录入；如需更正，请由其中一人修改自己的录入。")
@@ -268,7 +350,7 @@ def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
         else:
             mine.counts = normalised
             mine.save(update_fields=["counts", "entered_at"])
-        after = paper_status(entries)
+        after = paper_status(entries, labels)
         record(actor=actor, action="survey.paper_entered", obj=org, before=previous, after=normalised,
                campaign_id=campaign.pk)
         if before.confirmed != after.confirmed:
@@ -277,6 +359,107 @@ def enter_paper_counts(*, campaign, org, counts, actor) -> PaperStatus:
         if before.confirmed_counts != after.confirmed_counts:
             signals.votes_changed.send(sender=PaperEntry, campaign=campaign, org_ids=[org.pk])
     return after
+
+
+# ---- respondent categories (身份) ----------------------------------------------------------------------------
+
+CATEGORY_NAME_MAX = 20
+
+
+def seed_categories(*, campaign) -> None:
+    """Give a campaign without respondent categories the defaults (党员, 群众代表, 服务对象). Idempotent."""
+    if RespondentCategory.objects.filter(campaign=campaign).exists():
+        return
+    RespondentCategory.objects.bulk_create([
+        RespondentCategory(campaign=campaign, key=key, name=name, order=i)
+        for i, (key, name) in enumerate(DEFAULT_CATEGORIES, start=1)
+    ])
+
+
+def _checked_category_name(campaign, name, *, exclude_pk=None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise SurveyError("请填写身份名称。")
+    if len(name) > CATEGORY_NAME_MAX:
+        raise SurveyError(f"身份名称不能超过 {CATEGORY_NAME_MAX} 个字。")
+    clash = RespondentCategory.objects.filter(campaign=campaign, name=name).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise SurveyError(f"已有身份“{name}”。")
+    return name
+
+
+def _new_category_key(campaign) -> str:
+    taken = set(RespondentCategory.objects.filter(campaign=campaign).values_list("key", flat=True))
+    n = len(taken) + 1
+    while f"c{n}" in taken:
+        n += 1
+    return f"c{n}"
+
+
+def _category_phase_check(campaign):
+    if campaign.phase >= Phase.PUBLICITY:
+        raise SurveyError(f"当前阶段为“{campaign.phase_label}”，测评已结束，不能再修改身份类别。")
+
+
+def add_category(*, campaign, name, actor) -> RespondentCategory:
+    """A new respondent category at the end of the campaign's list. Audited."""
+    _category_phase_check(campaign)
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one writer of keys at a time
+        name = _checked_category_name(campaign, name)
+        last = RespondentCategory.objects.filter(campaign=campaign).order_by("-order").first()
+        row = RespondentCategory.objects.create(campaign=campaign, key=_new_category_key(campaign), name=name,
+                                                order=(last.order + 1) if last else 1)
+        record(actor=actor, action="survey.category_added", obj=campaign, after={"身份": name},
+               campaign_id=campaign.pk)
+    return row
+
+
+def rename_category(*, campaign, category, name, actor) -> RespondentCategory:
+    """Rename one of the campaign's categories (answers keep it: they name its key). Audited."""
+    _category_phase_check(campaign)
+    if category.campaign_id != campaign.pk:
+        raise SurveyError("该身份不属于本次定级工作。")
+    with transaction.atomic():
+        name = _checked_category_name(campaign, name, exclude_pk=category.pk)
+        before = category.name
+        category.name = name
+        category.save(update_fields=["name"])
+        record(actor=actor, action="survey.category_renamed", obj=campaign, before={"身份": before},
+               after={"身份": name}, campaign_id=campaign.pk)
+    return category
+
+
+def move_category(*, campaign, category, up: bool, actor) -> None:
+    """Swap a category with its neighbour above (`up`) or below. Audited."""
+    if category.campaign_id != campaign.pk:
+        raise SurveyError("该身份不属于本次定级工作。")
+    with transaction.atomic():
+        rows = list(RespondentCategory.objects.select_for_update().filter(campaign=campaign).order_by("order", "pk"))
+        i = next(i for i, r in enumerate(rows) if r.pk == category.pk)
+        j = i - 1 if up else i + 1
+        if not 0 <= j < len(rows):
+            return
+        rows[i], rows[j] = rows[j], rows[i]
+        for n, row in enumerate(rows, start=1):
+            row.order = n
+        RespondentCategory.objects.bulk_update(rows, ["order"])
+        record(actor=actor, action="survey.category_moved", obj=campaign, after={"顺序": [r.name for r in rows]},
+               campaign_id=campaign.pk)
+
+
+def delete_category(*, campaign, category, actor) -> None:
+    """Remove a category no answer and no paper entry names (renaming keeps one that is used). Audited."""
+    _category_phase_check(campaign)
+    if category.campaign_id != campaign.pk:
+        raise SurveyError("该身份不属于本次定级工作。")
+    with transaction.atomic():
+        used = next(r.used for r in category_rows(campaign) if r.pk == category.pk)
+        if used:
+            raise SurveyError(f"已有答卷或纸质票使用身份“{category.name}”，不能删除（可以改名）。")
+        category.delete()
+        record(actor=actor, action="survey.category_deleted", obj=campaign, before={"身份": category.name},
+               campaign_id=campaign.pk)
 
 
 # ---- after the survey ------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Printable slips (A4, ten a page, QR code + short code) and the CSV of links for a batch of fresh codes."""
 import base64
-import csv
 import io
 
 import qrcode
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core import csvsafe
 from surveys import tokens
 
 SLIPS_PER_PAGE = 10
@@ -49,9 +49,10 @@ def slips_pdf(*, codes, campaign, org) -> bytes:
 
 
 def tokens_csv(*, codes, campaign, org) -> bytes:
-    """UTF-8 CSV (with BOM, for Excel) with one row per code: 序号, 测评码, 链接, 党组织, 定级工作."""
+    """UTF-8 CSV (with BOM, for Excel) with one row per code: 序号, 测评码, 链接, 党组织, 定级工作; no cell can start
+    a formula (core.csvsafe)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     writer.writerow(["序号", "测评码", "链接", "党组织", "定级工作"])
     for number, code in enumerate(codes, start=1):
         writer.writerow([number, tokens.grouped(code), survey_link(code), org.name, campaign.name])

@@ -5,8 +5,9 @@ are exempt from CSRF, because the unguessable single-use code in the URL is itse
 campaigns.access.target_for) like every other page; the rights are named in surveys.access."""
 from fractions import Fraction
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -15,15 +16,19 @@ from django.views.decorators.http import require_http_methods
 
 from branches.access import (
     login_required,
+    org_for,
+    reviewable_orgs_q,
     reviewer_or_staff_required,
     staff_required,
     viewer_for,
     visible_orgs_q,
 )
 from campaigns.access import campaign_for, target_for
-from surveys import disclosure, guard, selectors, services, slips, tokens
+from core.downloads import content_disposition
+from surveys import ballots, disclosure, guard, selectors, services, slips, tokens
 from surveys.access import may_issue_codes, may_see_full_results
 from surveys.forms import IssueTokensForm, PaperCountsForm, SurveyForm, quick_answers
+from surveys.models import RespondentCategory
 
 # ---- respondent pages -------------------------------------------------------------------------------------------
 
@@ -65,8 +70,9 @@ def _submitted(form, target):
     on the form."""
     try:
         services.submit_response(
-            target=target, overall=form.cleaned_data["overall"], indicator_answers=form.indicator_answers(),
+            target=target, overall=form.cleaned_data.get("overall"), indicator_answers=form.indicator_answers(),
             category=form.cleaned_data["category"], suggestions=form.cleaned_data["suggestions"],
+            grade_vote=form.cleaned_data.get("grade_vote", ""),
         )
     except (services.TokenUnknown, services.SurveyClosed) as exc:
         return _refused(exc)
@@ -98,7 +104,11 @@ def survey_form(request, token):
         return _too_many() if guard.count_unknown_code(request) else _refused(exc)
     except services.SurveyError as exc:
         return _refused(exc)
-    form = SurveyForm(request.POST if request.method == "POST" else None, indicators=target.indicators)
+    asked = selectors.survey_mode_of(target.campaign, target.org)
+    form = SurveyForm(request.POST if request.method == "POST" else None,
+                      indicators=target.indicators if asked.satisfaction else (),
+                      categories=selectors.campaign_categories(target.campaign), asked=asked,
+                      grade_labels=selectors.grade_labels_of(target.campaign, target.org) if asked.grade_vote else ())
     response = _submitted(form, target) if form.is_bound and form.is_valid() else None
     if response is not None:
         return response
@@ -158,7 +168,7 @@ def _codes_download(codes, campaign, org, output: str) -> HttpResponse:
     else:
         body, ctype, ext = slips.slips_pdf(codes=codes, campaign=campaign, org=org), "application/pdf", "pdf"
     response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="survey-{campaign.slug}-{org.code}.{ext}"'
+    response["Content-Disposition"] = content_disposition(f"survey-{campaign.slug}-{org.code}.{ext}")
     response["Cache-Control"] = "no-store"
     return response
 
@@ -192,10 +202,14 @@ def paper_tally(request, slug, code):
     entries = selectors.paper_entries(campaign, org)
     mine = next((e for e in entries if e.entered_by_id == request.user.pk), None)
     error = ""
+    asked = selectors.survey_mode_of(campaign, org)
+    paper_form = {"categories": selectors.campaign_categories(campaign), "asked": asked,
+                  "grade_labels": selectors.grade_labels_of(campaign, org) if asked.grade_vote else ()}
     if request.method == "POST":
-        form = PaperCountsForm(request.POST)
+        form = PaperCountsForm(request.POST, **paper_form)
     else:
-        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts) if mine else None)
+        form = PaperCountsForm(initial=PaperCountsForm.initial_from(mine.counts, paper_form["grade_labels"])
+                               if mine else None, **paper_form)
     if form.is_bound and form.is_valid():
         try:
             services.enter_paper_counts(campaign=campaign, org=org, counts=form.raw_counts(), actor=request.user)
@@ -207,5 +221,94 @@ def paper_tally(request, slug, code):
     return render(request, "surveys/paper_tally.html", {
         "campaign": campaign, "org": org, "form": form, "error": error, "status": status, "mine": mine,
         "others": [e for e in entries if e is not mine],
-        "confirmed": selectors.VoteCount(*status.confirmed_counts["overall"]) if status.confirmed else None,
+        "confirmed": (selectors.VoteCount(*status.confirmed_counts.get("overall", (0, 0, 0)))
+                      if status.confirmed else None),
     }, status=400 if (form.errors or error) else 200)
+
+
+@reviewer_or_staff_required
+def survey_ballots(request, slug):
+    """GET: blank paper 测评表 (with `tally`, each org's 计票表 too) as one PDF — for the 定级对象 `org`, those under
+    `scope`, or all the viewer may print: staff any, a reviewer the orgs below theirs (as on the survey overview).
+    `count` copies an org, or with `members` each org's 党员人数. Writes nothing. A bad request, or more than
+    ballots.WEB_MAX_ORGS orgs, goes back to the overview with the reason (larger runs: manage.py print_ballots)."""
+    campaign = campaign_for(request, slug, need="review")
+    org_code, scope_code = request.GET.get("org", "").strip(), request.GET.get("scope", "").strip()
+    org = org_for(request, org_code, need="review") if org_code else None
+    scope = org_for(request, scope_code, need="view") if scope_code and not org else None
+    try:
+        count = ballots.parse_count(ballots.MEMBERS if request.GET.get("members") else request.GET.get("count"))
+        orgs = ballots.ballot_targets(campaign, org=org, scope=scope,
+                                      within=reviewable_orgs_q(viewer_for(request.user)))
+        if len(orgs) > ballots.WEB_MAX_ORGS:
+            raise ballots.BallotError(
+                f"所选范围有 {len(orgs)} 个定级对象，网页下载一次最多 {ballots.WEB_MAX_ORGS} 个。请填写一个单位的组织编码"
+                f"分批下载，或请系统管理员运行 manage.py print_ballots --campaign {campaign.slug} --count N --output 文件.pdf。")
+        sheets, _skipped = ballots.ballot_sheets(campaign, orgs, count)
+        if not sheets:
+            raise ballots.BallotError("没有可打印的测评表：所选党组织的党员人数均为 0，请填写份数。")
+    except ballots.BallotError as exc:
+        messages.error(request, str(exc))
+        return redirect("survey_overview", slug=campaign.slug)
+    response = HttpResponse(ballots.ballots_pdf(campaign=campaign, sheets=sheets, tally=bool(request.GET.get("tally"))),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(ballots.download_name(campaign, org=org, scope=scope))
+    return response
+
+
+# ---- respondent categories (身份) of a campaign: one view per POST -------------------------------------------
+
+def _categories_page(request, campaign, error="", status=200):
+    return render(request, "surveys/categories.html", {
+        "campaign": campaign, "rows": selectors.category_rows(campaign), "error": error,
+    }, status=status)
+
+
+def _category_or_404(campaign, pk):
+    return get_object_or_404(RespondentCategory, campaign=campaign, pk=pk)
+
+
+def _category_action(request, slug, action):
+    """Run `action(campaign)` (a category service call) and go back to the list, or show its refusal."""
+    campaign = campaign_for(request, slug, need="manage")
+    try:
+        action(campaign)
+    except services.SurveyError as exc:
+        return _categories_page(request, campaign, str(exc), status=400)
+    return redirect("survey_categories", slug=slug)
+
+
+@staff_required
+def survey_categories(request, slug):
+    """The campaign's respondent categories: the form, the paper tally and the 测评统计表 list them."""
+    return _categories_page(request, campaign_for(request, slug, need="manage"))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_add(request, slug):
+    return _category_action(request, slug, lambda campaign: services.add_category(
+        campaign=campaign, name=request.POST.get("name", ""), actor=request.user))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_rename(request, slug, pk):
+    return _category_action(request, slug, lambda campaign: services.rename_category(
+        campaign=campaign, category=_category_or_404(campaign, pk), name=request.POST.get("name", ""),
+        actor=request.user))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_move(request, slug, pk):
+    return _category_action(request, slug, lambda campaign: services.move_category(
+        campaign=campaign, category=_category_or_404(campaign, pk), up=request.POST.get("direction") == "up",
+        actor=request.user))
+
+
+@staff_required
+@require_http_methods(["POST"])
+def survey_category_delete(request, slug, pk):
+    return _category_action(request, slug, lambda campaign: services.delete_category(
+        campaign=campaign, category=_category_or_404(campaign, pk), actor=request.user))

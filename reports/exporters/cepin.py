@@ -25,10 +25,14 @@ class CepinExporter(Exporter):
     def row_count(self):
         return len(self.rows) * 3
 
+    @cached_property
+    def categories(self):
+        return selectors.survey_categories(self.campaign)
+
     def columns(self):
         cols = [Column("序号", 5, "int"), Column("组织编码", 11), Column("组织名称", 22, wrap=True),
                 Column("渠道", 9)]
-        for _, cat_label in selectors.CATEGORIES + [("total", "合计")]:
+        for _, cat_label in self.categories + [("total", "合计")]:
             cols += [Column("满意", 6, "int", group=cat_label), Column("基本满意", 6, "int", group=cat_label),
                      Column("不满意", 6, "int", group=cat_label)]
         cols.append(Column("满意率", 8, "percent"))
@@ -43,7 +47,7 @@ class CepinExporter(Exporter):
                                                        ("纸质测评", tallies["paper"]), ("合计", tallies["total"])]):
                 values = [index, org.code, org.name] if position == 0 else [None, "", ""]
                 values.append(label)
-                for key, _ in selectors.CATEGORIES:
+                for key, _ in self.categories:
                     values += tally.counts[key]
                 total = tally.total()
                 values += total

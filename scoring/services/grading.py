@@ -47,7 +47,8 @@ def compute_for(inputs: GradeInputs, rules: SectorRules | None) -> engine.GradeR
     """The engine's result for one org's inputs under its sector's rules (None: the sector does not take part).
     No database access."""
     return engine.compute_grade(self_score=inputs.self_score, votes=inputs.votes, review_score=inputs.review_score,
-                                policy=None if rules is None else rules.policy)
+                                policy=None if rules is None else rules.policy, responses=inputs.responses,
+                                grade_votes=inputs.grade_votes)
 
 
 def _row_values(inputs: GradeInputs, result: engine.GradeResult) -> dict:

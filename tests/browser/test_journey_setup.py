@@ -67,7 +67,7 @@ def test_staff_imports_the_tree_and_creates_a_campaign(live_server, page, phone_
     page.click("text=东一村党总支")
     assert "东一村第一党支部" in page.inner_text("main") and "东镇党委" in page.inner_text(".chain")
 
-    # 3. Create a campaign over the imported county with the campaign form (engineer B's page).
+    # 3. Create a campaign over the imported county with the campaign form.
     page.goto(f"{base}/campaigns/new/")
     page.fill('input[name="name"]', "测试县2026年度基层党组织分类定级")
     page.fill('input[name="slug"]', "test-2026")

@@ -235,7 +235,7 @@ def test_a_page_that_never_reads_the_user_leaves_the_session_untouched(client, s
 def new_account(client, staff):
     """An account made by staff on the people page, with an initial password."""
     login(client, staff)
-    response = client.post(reverse("people"), {"action": "create_user", "new-username": "zhangsan",
+    response = client.post(reverse("people_create_user"), {"new-username": "zhangsan",
                                                 "new-full_name": "张三", "new-password": "Chushi2026!"})
     assert response.status_code == 302
     client.logout()
@@ -272,7 +272,7 @@ def test_a_password_reset_by_staff_must_be_changed_again(client, staff, new_acco
 
     password_chosen(new_account)
     login(client, staff)
-    client.post(reverse("people"), {"action": "reset_password", "user_id": new_account.pk, "password": "Chongzhi2026!"})
+    client.post(reverse("people_reset_password"), {"user_id": new_account.pk, "password": "Chongzhi2026!"})
     user_client = Client()
     attempt(user_client, "zhangsan", "Chongzhi2026!")
     assert user_client.get(HOME)["Location"] == reverse("password_change")

@@ -66,7 +66,7 @@ def test_the_people_page_applies_the_rules(client, staff):
     from tests.conftest import login
 
     login(client, staff)
-    response = client.post(reverse("people"), {"action": "create_user", "new-username": "lisi",
+    response = client.post(reverse("people_create_user"), {"new-username": "lisi",
                                                 "new-full_name": "李四", "new-password": "lisi12345"})
     assert response.status_code == 400 and "至少 3 类" in response.content.decode()
     assert not get_user_model().objects.filter(username="lisi").exists()

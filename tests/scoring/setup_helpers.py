@@ -1,4 +1,4 @@
-"""Workbook builders for the setup tests (engineer B): rubric workbooks are made here with openpyxl."""
+"""Workbook builders for the setup tests: rubric workbooks are made here with openpyxl."""
 import io
 
 from openpyxl import Workbook

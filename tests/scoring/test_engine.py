@@ -274,3 +274,88 @@ def test_votes_must_be_non_negative_integers():
         Votes(-1, 0, 0)
     with pytest.raises(EngineInputError):
         Votes(1.0, 0, 0)
+
+
+# --- the grade vote (issue 17, Decisions): a decision table -------------------------------------------------------
+
+from scoring.engine import MISSING_GRADE_VOTES, vote_grade  # noqa: E402
+
+
+def vote_policy(mode, share=F(1, 2), bands=THREE, **kwargs):
+    return Policy(weights=DEFAULT_W, bands=bands, top_gate=D("0.90"), floor_gate=D("0.50"), vote_mode=mode,
+                  vote_share=share, **kwargs)
+
+
+# (id, share, votes per band top → bottom, expected vote grade, fragment of the explanation)
+VOTE_CASES = [
+    ("majority-top", F(1, 2), (6, 3, 1), "先进", "先进 60% ≥ 50%，投票等次：先进"),
+    ("exactly-half-passes", F(1, 2), (5, 5, 0), "先进", "先进 50% ≥ 50%"),
+    ("cumulative-second", F(1, 2), (4, 4, 2), "一般", "先进 40% < 50%；先进至一般 80% ≥ 50%，投票等次：一般"),
+    ("down-to-bottom", F(1, 2), (2, 2, 6), "后进", "先进至一般 40% < 50%；先进至后进 100% ≥ 50%"),
+    ("no-top-votes", F(1, 2), (0, 6, 4), "一般", "先进 0% < 50%"),
+    ("share-two-thirds-exact", D("0.6"), (3, 2, 0), "先进", "先进 60% ≥ 60%"),
+    ("share-just-below", D("0.6"), (59, 41, 0), "一般", "先进 59% < 60%"),
+    ("share-one-needs-all", D("1"), (9, 1, 0), "一般", "先进至一般 100% ≥ 100%"),
+    ("one-vote", F(1, 2), (0, 0, 1), "后进", "有效票 1"),
+]
+
+
+@pytest.mark.parametrize("case_id, share, counts, expected, fragment", VOTE_CASES, ids=[c[0] for c in VOTE_CASES])
+def test_vote_grade_table(case_id, share, counts, expected, fragment):
+    policy = vote_policy("instead", share)
+    tally = {label: n for (label, _), n in zip(THREE, counts, strict=True)}
+    index, text = vote_grade(policy, tally)
+    assert policy.bands[index].label == expected
+    assert fragment in text
+
+
+def test_vote_grade_ignores_labels_outside_the_scale_and_needs_a_valid_vote():
+    policy = vote_policy("instead")
+    assert vote_grade(policy, {"好": 9, "后进": 1})[0] == 2  # 好 is not a band of this scale: not a valid vote
+    assert vote_grade(policy, {"好": 9}) == (None, MISSING_GRADE_VOTES)
+    with pytest.raises(EngineInputError):
+        vote_grade(policy, {"先进": -1})
+    with pytest.raises(EngineInputError):
+        vote_policy("instead", share=0)
+    with pytest.raises(EngineInputError):
+        vote_policy("sometimes")
+
+
+# (id, mode, S, satisfaction votes, R, grade votes, expected label, expected total, rule, fragment)
+MODE_CASES = [
+    ("instead-vote-decides", "instead", "50", None, "50", {"先进": 6, "一般": 3, "后进": 1}, "先进", None,
+     "grade_vote", "本领域以等次投票定级"),
+    ("instead-no-gates", "instead", "95", (1, 0, 9), "95", {"先进": 1, "一般": 3, "后进": 6}, "后进", None,
+     "grade_vote", "自评得分 95.0；评定得分 95.0"),
+    ("instead-no-satisfaction-needed", "instead", "80", None, "80", {"先进": 4, "一般": 4, "后进": 2}, "一般", None,
+     "grade_vote", "投票等次：一般"),
+    ("beside-vote-lower", "beside", "95", (10, 0, 0), "95", {"先进": 4, "一般": 4, "后进": 2}, "一般", "96.5",
+     "grade_vote", "按得分与满意率为先进，投票等次为一般，取较低者"),
+    ("beside-score-lower", "beside", "65", (10, 0, 0), "65", {"先进": 9, "一般": 1}, "一般", "75.5",
+     "grade_vote", "投票等次为先进"),
+    ("beside-gate-still-applies", "beside", "95", (4, 0, 6), "95", {"先进": 10}, "后进", "78.5",
+     "floor_gate", "直接定为后进"),
+]
+
+
+@pytest.mark.parametrize("case_id, mode, s, votes, r, grade_votes, label, total, rule, fragment", MODE_CASES,
+                         ids=[c[0] for c in MODE_CASES])
+def test_grade_vote_modes_table(case_id, mode, s, votes, r, grade_votes, label, total, rule, fragment):
+    result = compute_grade(self_score=D(s), votes=votes, review_score=D(r), policy=vote_policy(mode),
+                           grade_votes=grade_votes)
+    assert result.label == label
+    assert result.total == (None if total is None else D(total))
+    assert rule in result.rules
+    assert fragment in result.explanation, result.explanation
+
+
+def test_grade_vote_missing_and_minimum():
+    no_vote = compute_grade(self_score=D(90), votes=(9, 0, 0), review_score=D(90), policy=vote_policy("beside"))
+    assert no_vote.reason == MISSING_GRADE_VOTES
+    instead = vote_policy("instead", min_responses=5)
+    short = compute_grade(self_score=D(90), votes=None, review_score=D(90), policy=instead,
+                          grade_votes={"先进": 3})
+    assert short.reason == "测评人数不足（3/5）"
+    missing_review = compute_grade(self_score=D(90), votes=None, review_score=None, policy=instead,
+                                   grade_votes={"先进": 9})
+    assert missing_review.reason == MISSING_REVIEW

@@ -17,15 +17,16 @@ pytestmark = pytest.mark.django_db
 
 
 def bulk_inputs(campaign, orgs):
-    """Submitted self and review totals and three online responses per org (no criterion scores: grading reads
-    the totals)."""
+    """Submitted self and review totals and five online responses per org — the campaign's default minimum of
+    respondents (no criterion scores: grading reads the totals)."""
     sheets, responses = [], []
     day = datetime.date(2026, 4, 1)
     for i, org in enumerate(orgs):
         for kind, total in ((SheetKind.SELF, D(70 + i % 30)), (SheetKind.REVIEW, D(60 + i % 40))):
             sheets.append(ScoreSheet(campaign=campaign, org=org, kind=kind, status=SheetStatus.SUBMITTED,
                                      source=SheetSource.ONLINE, total=total))
-        for answer in (Answer.SATISFIED, Answer.SATISFIED, Answer.BASIC if i % 2 else Answer.UNSATISFIED):
+        for answer in (Answer.SATISFIED, Answer.SATISFIED, Answer.SATISFIED, Answer.SATISFIED,
+                       Answer.BASIC if i % 2 else Answer.UNSATISFIED):
             responses.append(SurveyResponse(campaign=campaign, org=org, day=day, overall=answer))
     ScoreSheet.objects.bulk_create(sheets)
     SurveyResponse.objects.bulk_create(responses)

@@ -1,4 +1,4 @@
-"""Navigation (engineer U): the campaign page reaches every feature by clicking, grouped by phase and limited to
+"""Navigation: the campaign page reaches every feature by clicking, grouped by phase and limited to
 what the viewer's role may open; the home page shows each role what awaits it (a secretary's tasks with the
 action the phase allows; a reviewer's or staff member's pending work)."""
 import datetime

@@ -11,7 +11,7 @@ from surveys.models import StagedResponse, SurveyResponse, SurveyToken
 FORBIDDEN_NAME_PARTS = ("token", "code", "user", "ip", "addr", "agent", "session", "time", "created", "updated",
                         "submitted", "seq", "serial", "order", "position", "counter", "cookie", "device", "host",
                         "respondent", "person", "name", "phone", "email")
-ALLOWED = {"id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions"}
+ALLOWED = {"id", "campaign", "org", "day", "overall", "category", "indicator_answers", "suggestions", "grade_vote"}
 
 
 def _linkable_problems(model):
@@ -99,7 +99,8 @@ def test_respondent_pages_set_no_cookie_and_never_touch_the_session(client, code
 
 def test_response_stores_only_the_day(client, codes, survey_campaign):
     client.post(reverse("survey_form", args=[codes[0]]), {"overall": "2"})
-    expected = {"id", "campaign_id", "org_id", "day", "overall", "category", "indicator_answers", "suggestions"}
+    expected = {"id", "campaign_id", "org_id", "day", "overall", "category", "indicator_answers", "suggestions",
+                "grade_vote"}
     row = StagedResponse.objects.values().get()
     assert set(row) == expected and type(row["day"]).__name__ == "date"
     mixer.mix_staged(survey_campaign, final=True)

@@ -26,6 +26,13 @@ class Command(BaseCommand):
                             help="参加的领域（逗号或空格分隔）；不写则所有领域参加")
         parser.add_argument("--year", help="年度（默认今年）")
         parser.add_argument("--previous", help="上一轮定级工作的代码（再次评定）")
+        parser.add_argument("--min-responses", help="每个党组织最少测评人数，低于此数不定级（默认 5，0 = 不限）")
+        parser.add_argument("--masses-per-org", help="每个党组织应参评群众代表数（默认 0）")
+        parser.add_argument("--grade-vote", action="append", default=[], metavar="SECTOR=instead|beside",
+                            help="该领域测评由与会人员投票评定等次：instead 代替满意度测评，beside 与满意度并行取较低者（可重复）")
+        parser.add_argument("--vote-share", help="等次投票当选比例（默认 0.5，恰好达到即可）")
+        parser.add_argument("--institution-turnout", default="default",
+                            help="机关事业单位参评率要求（默认 0.90；none = 不要求）")
 
     def handle(self, *args, **options):
         scales = {}
@@ -36,6 +43,13 @@ class Command(BaseCommand):
                 problems.append(f"--scale “{item}” 格式应为 领域=等次标准代码，如 中小学校=four-school")
             else:
                 scales[sector.strip()] = code.strip()
+        grade_votes = {}
+        for item in options["grade_vote"]:
+            sector, sep, mode = item.partition("=")
+            if not sep or not sector.strip() or mode.strip() not in ("instead", "beside"):
+                problems.append(f"--grade-vote “{item}” 格式应为 领域=instead 或 领域=beside，如 村=instead")
+            else:
+                grade_votes[sector.strip()] = mode.strip()
         if problems:
             raise CommandError("\n".join(problems))
         sectors = _split(options["sectors"]) if options["sectors"] is not None else None
@@ -43,11 +57,17 @@ class Command(BaseCommand):
             campaign = create_campaign(
                 slug=options["slug"], name=options["name"], root=options["root"], year=options["year"],
                 weights=options["weights"], top_gate=options["top_gate"], floor_gate=options["floor_gate"],
-                sectors=sectors, scales=scales, previous=options["previous"], actor=None,
+                sectors=sectors, scales=scales, previous=options["previous"],
+                min_responses=options["min_responses"], masses_per_org=options["masses_per_org"],
+                grade_votes=grade_votes, vote_share=options["vote_share"],
+                institution_turnout=(None if options["institution_turnout"].lower() == "none"
+                                     else options["institution_turnout"]),
+                actor=None,
             )
         except ValidationError as exc:
             raise CommandError("未创建定级工作：\n" + "\n".join(f"- {m}" for m in exc.messages))
         lines = [f"已创建定级工作“{campaign.name}”（{campaign.slug}），当前阶段：{campaign.phase_label}。"]
         for cs in campaign.sectors.select_related("sector", "rubric", "scale").order_by("sector__order"):
-            lines.append(f"  {cs.sector.name}：评分标准“{cs.rubric.name}”，等次标准 {cs.scale.code}")
+            vote = "" if cs.survey_mode == "satisfaction" else f"，测评方式：{cs.get_survey_mode_display()}"
+            lines.append(f"  {cs.sector.name}：评分标准“{cs.rubric.name}”，等次标准 {cs.scale.code}{vote}")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))

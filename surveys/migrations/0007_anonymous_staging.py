@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('branches', '0002_seed_sectors'),
         ('campaigns', '0001_initial'),
-        ('surveys', '0004_campaign_moved'),
+        ('surveys', '0006_grade_vote'),
     ]
 
     operations = [
@@ -57,10 +57,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('day', models.DateField(verbose_name='日期')),
-                ('overall', models.PositiveSmallIntegerField(choices=[(1, '满意'), (2, '基本满意'), (3, '不满意')], verbose_name='总体评价')),
-                ('category', models.CharField(blank=True, choices=[('member', '党员'), ('masses', '群众代表'), ('served', '服务对象')], max_length=8, verbose_name='身份')),
+                ('overall', models.PositiveSmallIntegerField(blank=True, choices=[(1, '满意'), (2, '基本满意'), (3, '不满意')], null=True, verbose_name='总体评价')),
+                ('category', models.CharField(blank=True, max_length=8, verbose_name='身份')),
                 ('indicator_answers', models.JSONField(blank=True, default=dict, verbose_name='分项评价')),
                 ('suggestions', models.TextField(blank=True, max_length=500, verbose_name='意见建议')),
+                ('grade_vote', models.CharField(blank=True, db_default='', default='', max_length=20, verbose_name='等次投票')),
                 ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='branches.org')),
             ],
