@@ -18,6 +18,7 @@ from surveys.models import (
     PaperEntry,
     RespondentCategory,
     StagedResponse,
+    SurveyResponse,
     SurveyToken,
 )
 from surveys.selectors import (
@@ -476,9 +477,14 @@ def mix_now(*, campaign, actor=None) -> int:
 def close_survey(*, campaign) -> int:
     """What ending the survey phase does to the campaign's survey data (surveys.receivers, on
     campaigns.signals.phase_changed): every staged answer is mixed in, then the remaining (unused) tokens and any
-    staged row are deleted. Moving back into the survey later needs new codes. Returns the number of tokens
-    deleted. In the transaction of the phase change."""
+    staged row are deleted, and the grades of the orgs with answers are recomputed (signals.votes_changed). Moving
+    back into the survey later needs new codes. Returns the number of tokens deleted. In the transaction of the
+    phase change."""
     mixer.mix_staged(campaign, final=True)
     StagedResponse.objects.filter(campaign=campaign).delete()
     deleted, _ = SurveyToken.objects.filter(campaign=campaign).delete()
+    # Every answer is counted now: the grades of the orgs that have any are recomputed once (scoring's receiver).
+    answered = sorted(set(SurveyResponse.objects.filter(campaign=campaign).values_list("org_id", flat=True)))
+    if answered:
+        signals.votes_changed.send(sender=SurveyResponse, campaign=campaign, org_ids=answered)
     return deleted

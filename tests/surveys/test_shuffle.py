@@ -70,3 +70,18 @@ def test_moving_back_into_the_survey_needs_new_codes(survey_campaign, tree, staf
     with pytest.raises(services.SurveyError, match="无效或已使用"):
         services.submit_response(code=codes[3], overall=1)
     assert SurveyResponse.objects.count() == 2 and not StagedResponse.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_close_recomputes_the_grades_of_the_orgs_with_answers(tree, staff):
+    """Nobody has to press 重新计算 after the survey: leaving 测评 counts every answer into the grade."""
+    from scoring.models import Grade
+    from tests import factories as f
+
+    campaign = f.campaign(tree["county"], phase=Phase.SURVEY)
+    codes = services.issue_tokens(campaign=campaign, org=tree["vil-2"], count=10)
+    _answer(codes, 0, 7)
+    assert not Grade.objects.filter(campaign=campaign, org=tree["vil-2"], votes_satisfied__gt=0).exists()
+    set_phase(campaign=campaign, phase=Phase.REVIEW, actor=staff)
+    grade = Grade.objects.get(campaign=campaign, org=tree["vil-2"])
+    assert grade.votes_satisfied + grade.votes_basic + grade.votes_unsatisfied == 7
