@@ -48,3 +48,22 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     name = clean_filename(filename)
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def file_download(fieldfile, filename: str):
+    """The response sending a stored file as a download named `filename`, after the caller's access check: with
+    settings.DOWNLOAD_ACCEL_PREFIX (behind nginx) an empty response whose X-Accel-Redirect has nginx send the file
+    from its internal location, else the file streamed by Django. FileNotFoundError when the file is gone."""
+    from django.conf import settings
+    from django.http import FileResponse, HttpResponse
+
+    prefix = settings.DOWNLOAD_ACCEL_PREFIX
+    if prefix:
+        if not fieldfile.storage.exists(fieldfile.name):
+            raise FileNotFoundError(fieldfile.name)
+        response = HttpResponse(content_type="application/octet-stream")
+        response["X-Accel-Redirect"] = prefix + quote(fieldfile.name)
+    else:
+        response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response

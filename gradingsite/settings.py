@@ -25,6 +25,8 @@ SECURE_HSTS_SECONDS     with DEBUG off (default 31536000)
 HEALTHZ_TOKEN           20+ letters, digits, - or _: a monitor sending it in the X-Healthz-Token header gets the
                         detail of /healthz (default: none, detail only for admin users)
 SESSION_IDLE_MINUTES    minutes without a request after which a login session ends (default 30)
+DOWNLOAD_ACCEL_PREFIX   behind nginx: the internal location of MEDIA_ROOT (e.g. /internal-media/); downloads are
+                        then sent by nginx (X-Accel-Redirect) after the site's access check (default: off)
 """
 import datetime
 from pathlib import Path
@@ -245,6 +247,9 @@ RATELIMIT_VIEW = "core.ratelimits.ratelimited"
 # /healthz (core.views_health): the checks' detail for a monitor sending this in X-Healthz-Token.
 HEALTHZ_TOKEN = envparse.string("HEALTHZ_TOKEN", pattern="[A-Za-z0-9_-]{20,}",
                                 expected="at least 20 letters, digits, - or _")
+# Behind nginx (deploy/nginx/gradingsite.conf): downloads are handed to its internal location after the access check.
+DOWNLOAD_ACCEL_PREFIX = envparse.string("DOWNLOAD_ACCEL_PREFIX", pattern="/[A-Za-z0-9_/-]*/",
+                                        expected="a location path starting and ending with /, e.g. /internal-media/")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
 # Security, strict unless DEBUG.

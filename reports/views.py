@@ -2,14 +2,14 @@
 helper (campaigns.access.campaign_for, reports.access.export_for)."""
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branches.access import reviewer_or_staff_required, viewer_for
 from campaigns.access import campaign_for
-from core.downloads import content_disposition
+from core.downloads import file_download
 from reports import selectors, services
 from reports.access import export_for, export_scopes
 from reports.exporters import REGISTRY
@@ -92,12 +92,9 @@ def export_download(request, pk):
         return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign, "not_ready": True},
                       status=409)
     try:
-        handle = job.file.open("rb")
+        return file_download(job.file, job.filename)
     except FileNotFoundError:
         return render(request, "reports/expired.html", {"job": job, "campaign": job.campaign}, status=410)
-    response = FileResponse(handle, as_attachment=True, filename=job.filename)
-    response["Content-Disposition"] = content_disposition(job.filename)
-    return response
 
 
 @reviewer_or_staff_required

@@ -134,6 +134,7 @@ BAD_VALUES = [
     ("REDIS_URL", "127.0.0.1:6379", {"DEBUG": "1"}),
     ("RATELIMIT_IP_META_KEY", "X-Forwarded-For", {"DEBUG": "1"}),
     ("HEALTHZ_TOKEN", "short", {"DEBUG": "1"}),
+    ("DOWNLOAD_ACCEL_PREFIX", "internal-media", {"DEBUG": "1"}),
     ("HEALTHZ_TOKEN", "with spaces and more than twenty", {"DEBUG": "1"}),
     ("STATIC_ROOT", "staticfiles", {"DEBUG": "1"}),
     ("MEDIA_ROOT", "var/media", {"DEBUG": "1"}),

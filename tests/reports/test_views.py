@@ -222,3 +222,19 @@ def test_retry_takes_only_post_and_only_from_the_owner(client, campaign, staff, 
     assert r.status_code == 302 and str(job.pk) in r["Location"]
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE
+
+
+def test_behind_nginx_the_download_is_handed_over_after_the_access_check(client, campaign, staff, data, settings,
+                                                                          reviewer_of_township):
+    """With DOWNLOAD_ACCEL_PREFIX nginx sends the file (X-Accel-Redirect to its internal location); the site still
+    decides who may have it, and names it."""
+    settings.DOWNLOAD_ACCEL_PREFIX = "/internal-media/"
+    login(client, staff)
+    start(client, campaign)
+    job = ExportJob.objects.get()
+    d = client.get(reverse("export_download", args=[job.pk]))
+    assert d.status_code == 200 and d["X-Accel-Redirect"] == "/internal-media/" + job.file.name
+    assert d.content == b"" and "attachment;" in d["Content-Disposition"]
+    login(client, reviewer_of_township)
+    refused = client.get(reverse("export_download", args=[job.pk]))
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
