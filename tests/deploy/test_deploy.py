@@ -96,6 +96,8 @@ def base_env(var: Path, **overrides) -> dict:
         "SECRET_KEY": "deploy-test-" + uuid.uuid4().hex * 2, "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(var / "static"), "MEDIA_ROOT": str(var / "media"), "PDF_FONT_DIR": str(ROOT / "var/fonts"),
         "HEALTHZ_TOKEN": HEALTHZ_TOKEN, "GUNICORN_WORKERS": "2", "PYTHONUNBUFFERED": "1",
+        # The journey downloads its export from gunicorn itself; X-Accel-Redirect is tested in tests/reports.
+        "DOWNLOAD_ACCEL_PREFIX": "",
     })
     env.update(overrides)
     return env
