@@ -38,7 +38,7 @@ class RubricEditForm(forms.Form):
         for ind in indicators:
             self.fields[f"ind_{ind.pk}_name"] = forms.CharField(
                 label="指标", initial=ind.name, required=False,
-                widget=forms.TextInput(attrs={"style": "text-align:left"}))
+                widget=forms.TextInput(attrs={"class": "text-left"}))
             self.fields[f"ind_{ind.pk}_max"] = forms.CharField(label="指标分值", initial=_plain(ind.max_score),
                                                                required=False, widget=SCORE_INPUT)
             rows = []

@@ -73,3 +73,17 @@ class LoginRulesMiddleware:
         if request.method == "GET" and exception.step == "otp":
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return redirect(target)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds settings.PERMISSIONS_POLICY as the Permissions-Policy header of every answer that has none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -16,7 +16,9 @@ CONN_MAX_AGE            seconds a database connection is kept between requests (
 DB_PREPARED_STATEMENTS  boolean: the survey answer's server-side prepared statement on PostgreSQL (default on)
 STATIC_ROOT, MEDIA_ROOT, PDF_FONT_DIR   absolute paths (default staticfiles/, var/media/, var/fonts/)
 EXPORT_TTL_HOURS        hours an export file is kept (default 48)
-CELERY_VISIBILITY_TIMEOUT  seconds before a broker hands an unacknowledged job to another worker (default 7200)
+CELERY_VISIBILITY_TIMEOUT  seconds before a broker hands an unacknowledged job to another worker (default 10800)
+EXPORT_HEARTBEAT_SECONDS / EXPORT_LOST_AFTER_SECONDS  a running export's heartbeat (default 15) and the silence after
+                        which it is lost and queued again (default 120)
 RATELIMIT_IP_META_KEY   request.META key of the client address behind a proxy, e.g. HTTP_X_FORWARDED_FOR
 SECURE_SSL_REDIRECT     boolean, with DEBUG off (default on)
 SECURE_HSTS_SECONDS     with DEBUG off (default 31536000)
@@ -83,6 +85,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy headers on every answer.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,15 +205,35 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than the longest export, so a job is not handed to a second worker while the first still runs it.
+# A worker whose Redis goes away keeps trying to reconnect, at start-up and later, for as long as it takes
+# (celery/kombu 5.7: the reconnect no longer ends in "Unrecoverable error: AttributeError … 'hostname'").
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Longer than the longest export (3 h), so a job is not handed to a second worker while the first still runs it;
+# a job whose worker died is found much sooner by its silent heartbeat (reports.services.sweep_lost_exports).
 # CELERY_VISIBILITY_TIMEOUT (seconds) lets a test recover a killed worker's job quickly.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": envparse.integer("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600, minimum=1),
+    "visibility_timeout": envparse.integer("CELERY_VISIBILITY_TIMEOUT", default=3 * 3600, minimum=1),
 }
 CELERY_TIMEZONE = TIME_ZONE
+# A running export writes a heartbeat this often; one silent for EXPORT_LOST_AFTER_SECONDS is lost and queued
+# again, at most EXPORT_MAX_ATTEMPTS runs in all (then 失败 with a retry button).
+EXPORT_HEARTBEAT_SECONDS = envparse.integer("EXPORT_HEARTBEAT_SECONDS", default=15, minimum=1)
+EXPORT_LOST_AFTER_SECONDS = envparse.integer("EXPORT_LOST_AFTER_SECONDS", default=120, minimum=2)
+EXPORT_MAX_ATTEMPTS = 3
+# Sent by celery beat (deploy/systemd/gradingsite-beat.service); without a broker `manage.py run_periodic`
+# runs the same tasks once (from cron).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-lost-exports": {"task": "reports.tasks.sweep_lost_exports", "schedule": 30.0},
+    "delete-expired-exports": {"task": "reports.tasks.delete_expired_exports", "schedule": 3600.0},
+}
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis host that drops packets makes the rate limits fall back at once instead of
+    # holding each request (docs/deployment.md, Faults).
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     # One process on a first run: a local-memory cache is enough (rate limits are then per process).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -228,6 +253,24 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere a browser renders (templates/reports/pdf/ and templates/surveys/pdf/ are read
+# by WeasyPrint only): scripts and styles come from static/, htmx runs with allowEval off (its meta htmx-config in
+# base.html). QR codes are data: images; frame-src 'self' is for the evidence previews.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Browser features the site never uses, refused for it and anything it embeds (core.middleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Read (and checked) with DEBUG on too, so a bad value is found before it reaches production.
 _ssl_redirect = envparse.boolean("SECURE_SSL_REDIRECT", default=True)
 _hsts_seconds = envparse.integer("SECURE_HSTS_SECONDS", default=31536000, minimum=0)

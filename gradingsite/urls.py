@@ -32,3 +32,4 @@ urlpatterns = [
 
 handler403 = "portal.views.forbidden"
 handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from branches.access import login_required, viewer_for
 from campaigns.selectors import campaigns_for_viewer
@@ -29,3 +31,16 @@ def forbidden(request, exception=None):
 
 def not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
+
+
+SERVER_ERROR_TEXT = "系统暂时出错，请稍后再试。如果一直出现这个提示，请联系系统管理员。"
+
+
+def server_error(request):
+    """The Chinese 500 page. Rendered without the request's context processors (they may be what failed), and
+    as plain text should even the template fail."""
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:
+        return HttpResponseServerError(SERVER_ERROR_TEXT, content_type="text/plain; charset=utf-8")
+    return HttpResponseServerError(body)

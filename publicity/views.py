@@ -3,12 +3,15 @@ objection, and the public page (no login) that takes objections.
 
 Each view starts with an access helper (campaigns.access.campaign_for, publicity.access), reads through
 publicity.selectors and writes through publicity.services."""
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
 
 from branches.access import org_for, reviewer_or_staff_required, staff_required, viewer_for
 from campaigns.access import campaign_for
@@ -26,6 +29,24 @@ from publicity.access import (
 from publicity.models import ObjectionStatus
 
 OBJECTION_RATE = "5/h"
+OBJECTION_GROUP = "publicity.views.public_results"
+BUSY_MESSAGE = "系统繁忙，请稍后再试"
+# What a cache call raises when Redis does not answer (refused, reset, timed out).
+CACHE_DOWN = (RedisError, OSError)
+log = logging.getLogger(__name__)
+
+
+def _objection_refusal(request):
+    """Count one objection of the client's address; the response refusing it, or None to take it: 429 over
+    OBJECTION_RATE, 503 with BUSY_MESSAGE when the counter (Redis) cannot be reached — the objection is then
+    refused (fails closed) rather than taken without its limit."""
+    try:
+        limited = is_ratelimited(request, group=OBJECTION_GROUP, key="ip", rate=OBJECTION_RATE, method="POST",
+                                 increment=True)
+    except CACHE_DOWN as exc:
+        log.warning("objection rate limit unreachable, refusing: %s", exc)
+        return render(request, "errors/503.html", {"message": BUSY_MESSAGE}, status=503)
+    return ratelimited(request) if limited else None
 
 
 def _chosen_org(results, org_id: str):
@@ -105,7 +126,6 @@ def _lodged(form, campaign, results, today) -> bool:
     return True
 
 
-@ratelimit(key="ip", rate=OBJECTION_RATE, method="POST", block=False)
 def public_results(request, slug):
     """The public 公示 page: no login; lists the published grades and takes objections while the window is open."""
     campaign = published_campaign_for(request, slug)
@@ -113,8 +133,8 @@ def public_results(request, slug):
     page = sel.public_results(campaign, today)
     if request.method != "POST":
         form = forms.ObjectionForm(results=page.results)
-    elif getattr(request, "limited", False):
-        return ratelimited(request)
+    elif (refusal := _objection_refusal(request)) is not None:
+        return refusal
     else:
         form = forms.ObjectionForm(request.POST, results=page.results)
         if page.window_error:

@@ -47,6 +47,9 @@ class ExportJob(models.Model):
     attempts = models.PositiveSmallIntegerField("执行次数", default=0)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    # Written every EXPORT_HEARTBEAT_SECONDS while the job runs; a running job silent for longer than
+    # EXPORT_LOST_AFTER_SECONDS lost its worker (reports.services.sweep_lost_exports).
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     expires_at = models.DateTimeField("过期时间")
 
@@ -54,7 +57,8 @@ class ExportJob(models.Model):
         verbose_name = "导出任务"
         verbose_name_plural = "导出任务"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "campaign", "-created_at"]), models.Index(fields=["expires_at"])]
+        indexes = [models.Index(fields=["user", "campaign", "-created_at"]), models.Index(fields=["expires_at"]),
+                   models.Index(fields=["status", "heartbeat_at"], name="export_status_heartbeat")]
         constraints = [
             models.CheckConstraint(condition=Q(progress__gte=0) & Q(progress__lte=100), name="export_progress_range"),
             models.CheckConstraint(condition=Q(format__in=["xlsx", "pdf"]), name="export_format_valid"),

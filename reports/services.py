@@ -1,19 +1,23 @@
-"""Write paths of the reports app: start an export, run it (from the Celery task), retry, clean up expired files.
+"""Write paths of the reports app: start an export, run it (from the Celery task), retry, find jobs whose worker
+died, clean up expired files.
 Every function is keyword-only and leaves the job in a state the page can explain in Chinese."""
 import logging
-import tempfile
+import os
+import threading
+import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files import File
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import record
 from reports import queue
 from reports.exporters import REGISTRY, get_exporter
-from reports.models import ExportFormat, ExportJob, ExportStatus
+from reports.models import ExportFormat, ExportJob, ExportStatus, export_upload_to
 
 log = logging.getLogger(__name__)
 
@@ -91,15 +95,17 @@ def retry_export(*, job: ExportJob) -> ExportJob:
 
 
 def run_export_job(*, job_id, progress_step: int = 1) -> ExportJob | None:
-    """Run the export of job `job_id`: status 生成中 with progress, then the file and 已完成. A job already done
-    (a redelivered message) is left alone and None returned. Exceptions propagate (the task retries); the job is
-    then back in 排队中 with the error noted, or 失败 when the task gives up (mark_failed)."""
+    """Run the export of job `job_id`: status 生成中 with progress and a heartbeat, then the file and 已完成. A job
+    already done or given up (a redelivered message) is left alone and None returned. Exceptions propagate (the
+    task retries); the job is then back in 排队中 with the error noted, or 失败 when the task gives up
+    (mark_failed). The file is written under a temporary name and renamed when complete, so the download never
+    sees half of it."""
     job = ExportJob.objects.select_related("campaign__root", "scope").filter(pk=job_id).first()
-    if job is None or job.status in (ExportStatus.DONE, ExportStatus.EXPIRED):
+    if job is None or job.status in (ExportStatus.DONE, ExportStatus.EXPIRED, ExportStatus.FAILED):
         return None
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=0, started_at=now,
-                                               attempts=job.attempts + 1, error="")
+                                               heartbeat_at=now, attempts=job.attempts + 1, error="")
     exporter = get_exporter(job.report)(job.campaign, scope=job.scope)
     last = {"pct": -1}
 
@@ -107,25 +113,110 @@ def run_export_job(*, job_id, progress_step: int = 1) -> ExportJob | None:
         pct = min(99, int(done * 100 / total)) if total else 0
         if pct >= last["pct"] + progress_step:
             last["pct"] = pct
-            ExportJob.objects.filter(pk=job.pk).update(progress=pct)
+            ExportJob.objects.filter(pk=job.pk).update(progress=pct, heartbeat_at=timezone.now())
 
     name = exporter.filename(job.format)
-    with tempfile.TemporaryDirectory(prefix="gs-export-") as tmp:
-        path = Path(tmp) / name
-        render_report(exporter, job.format, str(path), progress=progress)
-        with transaction.atomic():
-            job = ExportJob.objects.select_for_update().get(pk=job.pk)
-            if job.file:
-                job.file.delete(save=False)
-            with open(path, "rb") as fh:
-                job.file.save(name, File(fh), save=False)
-            job.filename = name
-            job.status = ExportStatus.DONE
-            job.progress = 100
-            job.finished_at = timezone.now()
-            job.error = ""
-            job.save()
+    with _heartbeat(job.pk):
+        stored = _write_output(job, exporter, name, progress)
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if job.file and job.file.name != stored:
+            job.file.delete(save=False)
+        job.file.name = stored
+        job.filename = name
+        job.status = ExportStatus.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.error = ""
+        job.save()
     return job
+
+
+def _write_output(job: ExportJob, exporter, name: str, progress) -> str:
+    """Render the report beside its final place under a temporary name, then rename it there (one atomic step on
+    the same file system). Returns the storage name of the finished file; nothing is left behind on an error."""
+    storage = job.file.storage
+    stored = storage.generate_filename(export_upload_to(job, name))
+    final = Path(storage.path(stored))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    part = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        render_report(exporter, job.format, str(part), progress=progress)
+        os.replace(part, final)
+    finally:
+        part.unlink(missing_ok=True)
+    return stored
+
+
+@contextmanager
+def _heartbeat(job_id):
+    """While the block runs, write the job's heartbeat every EXPORT_HEARTBEAT_SECONDS (from a thread, so a long
+    step without progress still beats)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.EXPORT_HEARTBEAT_SECONDS):
+                try:
+                    ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except Exception as exc:  # a database blip: the next beat tries again
+                    log.warning("export %s heartbeat not written: %s", job_id, exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"export-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def lost_reason(attempts: int) -> str:
+    return (f"导出中断：执行导出的后台进程没有响应，已尝试 {attempts} 次仍未完成，不再自动重试。"
+            "请点击“重试”；如果仍然失败，请联系系统管理员。")
+
+
+def sweep_lost_exports(*, now=None, silence: int | None = None) -> dict:
+    """Find running jobs whose heartbeat has been silent for `silence` seconds (EXPORT_LOST_AFTER_SECONDS): their
+    worker died. Each is queued again while it has had fewer than EXPORT_MAX_ATTEMPTS runs, else marked 失败
+    with lost_reason (the page offers 重试). Safe to run from several places at once: a job is taken by one
+    conditional update. Returns {"requeued": [ids], "failed": [ids]}."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.EXPORT_LOST_AFTER_SECONDS if silence is None else silence)
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    found = {"requeued": [], "failed": []}
+    for job in ExportJob.objects.filter(silent, status=ExportStatus.RUNNING):
+        mine = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING, heartbeat_at=job.heartbeat_at,
+                                        attempts=job.attempts)
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            if mine.update(status=ExportStatus.FAILED, finished_at=now, error=lost_reason(job.attempts)):
+                log.warning("export %s lost %s times: failed", job.pk, job.attempts)
+                found["failed"].append(job.pk)
+            continue
+        note = (f"第 {job.attempts} 次生成中断（执行导出的后台进程没有响应），已自动重新排队"
+                f"（最多 {settings.EXPORT_MAX_ATTEMPTS} 次）。")
+        if mine.update(status=ExportStatus.QUEUED, error=note):
+            log.warning("export %s lost (attempt %s): queued again", job.pk, job.attempts)
+            found["requeued"].append(job.pk)
+            _send_again(job.pk, note)
+    return found
+
+
+def _send_again(job_id, note: str) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        result = queue.send_run_export(str(job_id))
+        if result.failed():
+            log.warning("export %s failed in-process: %s", job_id, result.result)
+        return
+    try:
+        queue.send_run_export(str(job_id))
+    except Exception as exc:  # the broker is down: the job keeps a retry button
+        log.warning("export %s could not be queued again: %s", job_id, exc)
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED, error=note).update(
+            status=ExportStatus.QUEUE_FAILED, error=QUEUE_DOWN_MESSAGE)
 
 
 def note_retry(*, job_id, error: str, attempt: int, limit: int) -> None:

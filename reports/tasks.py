@@ -32,3 +32,10 @@ def run_export(self, job_id: str):
 def delete_expired_exports():
     """Periodic clean-up (celery beat or cron via `manage.py cleanup_exports`)."""
     return services.delete_expired_exports()
+
+
+@shared_task
+def sweep_lost_exports():
+    """Periodic (celery beat every 30 s, or `manage.py run_periodic`): queue again the jobs whose worker died."""
+    found = services.sweep_lost_exports()
+    return {key: [str(pk) for pk in ids] for key, ids in found.items()}

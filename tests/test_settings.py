@@ -117,6 +117,8 @@ BAD_VALUES = [
     ("EXPORT_TTL_HOURS", "2.5", {"DEBUG": "1"}),
     ("EXPORT_TTL_HOURS", "0", {"DEBUG": "1"}),
     ("CELERY_VISIBILITY_TIMEOUT", "2h", {"DEBUG": "1"}),
+    ("EXPORT_HEARTBEAT_SECONDS", "15s", {"DEBUG": "1"}),
+    ("EXPORT_LOST_AFTER_SECONDS", "0", {"DEBUG": "1"}),
     ("SESSION_IDLE_MINUTES", "30m", {"DEBUG": "1"}),
     ("SESSION_IDLE_MINUTES", "0", {"DEBUG": "1"}),
     ("ALLOWED_HOSTS", ",", {"DEBUG": "0"}),

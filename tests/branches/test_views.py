@@ -74,7 +74,7 @@ def test_org_tree_lists_every_org_in_tree_order_with_facts(client, staff, tree):
     assert positions == sorted(positions)
     assert reverse("org_detail", args=["vil-1-b1"]) in html
     assert reverse("org_import") in html and reverse("org_import_template") in html
-    assert "--indent: calc(4 - 1)" in html  # vil-1-b1 is at depth 4
+    assert 'data-depth="4" data-min-depth="1"' in html  # vil-1-b1 is at depth 4, the shallowest listed at 1
     assert "党员人数" in html and "近三年发展党员数" in html
 
 
