@@ -26,6 +26,7 @@ from campaigns.models import (
     slug_validator,
 )
 from campaigns.selectors import targets
+from core.workbook import PEOPLE, WorkbookError, read_table
 
 ONE = Decimal("1")
 DEFAULT_WEIGHTS = (Decimal("0.2"), Decimal("0.3"), Decimal("0.5"))
@@ -567,3 +568,48 @@ def update_grade_vote(*, campaign: Campaign, modes: dict, vote_share, actor) -> 
         record(actor=actor, action="campaign.grade_vote", obj=campaign, campaign_id=campaign.pk, before=before,
                after={"当选比例": str(share), **{cs.sector.name: mode for cs, mode in changes.items()}})
     return campaign
+
+
+PARTICIPATION_COLUMNS = ("组织编码", "应参评党员数", "应参评群众代表数")
+
+
+def import_participation(*, campaign: Campaign, fileobj, actor) -> int:
+    """Set the expected participants of the 定级对象 listed in a workbook with the columns 组织编码, 应参评党员数,
+    应参评群众代表数 (other columns ignored). All or nothing: ValidationError lists every problem (an unknown or
+    repeated code, an org that is not a 定级对象, a count that is not a whole number) and nothing is saved.
+    Returns the number of orgs set. Audited with the count."""
+    try:
+        table = read_table(fileobj, columns=PARTICIPATION_COLUMNS, caps=PEOPLE)
+    except WorkbookError as exc:
+        raise ValidationError(exc.messages)
+    by_code = {o.code: o for o in targets(campaign)}
+    errors: list[str] = []
+    values: dict[int, tuple[int, int]] = {}
+    for row in table.rows:
+        code = row.text("组织编码")
+        org = by_code.get(code)
+        if org is None:
+            errors.append(f"第 {row.number} 行：“{code}”不是本次定级工作的定级对象。")
+            continue
+        if org.pk in values:
+            errors.append(f"第 {row.number} 行：组织编码“{code}”重复。")
+            continue
+        problems: list[str] = []
+        members = _count(row.text("应参评党员数"), f"第 {row.number} 行应参评党员数", problems, None)
+        masses = _count(row.text("应参评群众代表数"), f"第 {row.number} 行应参评群众代表数", problems, None)
+        if not problems and (members is None or masses is None):
+            problems.append(f"第 {row.number} 行：应参评党员数和应参评群众代表数都须填写。")
+        errors.extend(problems)
+        if not problems:
+            values[org.pk] = (members, masses)
+    if not values and not errors:
+        errors.append("工作簿中没有数据行。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Participation.objects.filter(campaign=campaign, org_id__in=list(values)).delete()
+        Participation.objects.bulk_create([Participation(campaign=campaign, org_id=pk, members=m, masses=k)
+                                           for pk, (m, k) in values.items()])
+        record(actor=actor, action="campaign.participation_imported", obj=campaign, campaign_id=campaign.pk,
+               after={"党组织数": len(values)})
+    return len(values)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("campaigns/<slug:slug>/survey-settings/save/", views.campaign_survey_settings_save,
          name="campaign_survey_settings_save"),
     path("campaigns/<slug:slug>/grade-vote/", views.campaign_grade_vote_save, name="campaign_grade_vote_save"),
+    path("campaigns/<slug:slug>/participation/import/", views.campaign_participation_import,
+         name="campaign_participation_import"),
     path("campaigns/<slug:slug>/participation/<str:code>/", views.campaign_participation_save,
          name="campaign_participation_save"),
     path("rubrics/", views.rubric_list, name="rubric_list"),

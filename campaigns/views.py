@@ -452,3 +452,19 @@ def campaign_grade_vote_save(request, slug):
         return _survey_settings_page(request, campaign, errors=_errors(exc), status=400)
     messages.success(request, "已保存测评方式。")
     return redirect("campaign_survey_settings", slug=slug)
+
+
+@staff_required
+@require_POST
+def campaign_participation_import(request, slug):
+    """Expected participants of many orgs from a workbook (组织编码, 应参评党员数, 应参评群众代表数), all or nothing."""
+    campaign = campaign_for(request, slug, need="manage")
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _survey_settings_page(request, campaign, errors=["请选择工作簿文件（.xlsx）。"], status=400)
+    try:
+        n = campaign_services.import_participation(campaign=campaign, fileobj=upload, actor=request.user)
+    except ValidationError as exc:
+        return _survey_settings_page(request, campaign, errors=_errors(exc), status=400)
+    messages.success(request, f"已导入 {n} 个党组织的应参评人数。")
+    return redirect("campaign_survey_settings", slug=slug)

@@ -170,3 +170,34 @@ def test_dashboard_flags_institutions_below_the_share(client, campaign, staff, t
     assert ag1.name in section and ag2.name not in section
     Campaign.objects.filter(pk=campaign.pk).update(institution_turnout=None)
     assert 'id="turnout"' not in client.get(reverse("campaign_dashboard", args=[campaign.slug])).content.decode()
+
+
+def _participation_workbook(rows):
+    import io
+
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["组织编码", "应参评党员数", "应参评群众代表数", "备注"])
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "participation.xlsx"
+    return buf
+
+
+def test_participation_workbook_import_all_or_nothing(client, campaign, staff, reviewer_of_township):
+    url = reverse("campaign_participation_import", args=[campaign.slug])
+    login(client, reviewer_of_township)
+    assert client.post(url, {"file": _participation_workbook([("vil-2", 9, 1)])}).status_code in (403, 404)
+    login(client, staff)
+    r = client.post(url, {"file": _participation_workbook([("vil-2", 9, 1), ("nope", 1, 1), ("vil-3", "x", 1)])})
+    page = r.content.decode()
+    assert r.status_code == 400 and "“nope”不是本次定级工作的定级对象" in page and "不是整数" in page
+    assert not Participation.objects.exists()
+    r = client.post(url, {"file": _participation_workbook([("vil-2", 9, 1), ("vil-3", 20, 5)])})
+    assert r.status_code == 302
+    assert dict(Participation.objects.values_list("org__code", "members")) == {"vil-2": 9, "vil-3": 20}
+    assert Participation.objects.get(org__code="vil-3").expected == 25
