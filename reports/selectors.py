@@ -38,7 +38,7 @@ from scoring.selectors import (
 )
 from surveys import disclosure
 from surveys.models import Answer, PaperEntry, SurveyResponse
-from surveys.selectors import DEFAULT_CATEGORIES, VoteCount, campaign_categories
+from surveys.selectors import DEFAULT_CATEGORIES, VoteCount, campaign_categories, confirmed_paper_entries
 
 # Survey categories in report order; "" is a response without a category (未注明身份).
 UNNAMED_CATEGORY = ("", "未注明身份")
@@ -446,14 +446,8 @@ def _raw_survey_breakdown(campaign: Campaign, scope: Org | None = None) -> dict[
             continue
         cat = r["category"] if r["category"] in categories else ""
         result[r["org_id"]]["online"].counts[cat][answer_index[r["overall"]]] += r["n"]
-    entries = defaultdict(list)
-    for org_id, counts in _in_scope(PaperEntry.objects.filter(campaign=campaign), scope).values_list("org_id",
-                                                                                                     "counts"):
-        entries[org_id].append(counts)
-    for org_id, all_counts in entries.items():
-        if len(all_counts) < 2 or any(c != all_counts[0] for c in all_counts):
-            continue
-        counts = all_counts[0]
+    confirmed = confirmed_paper_entries(_in_scope(PaperEntry.objects.filter(campaign=campaign), scope))
+    for org_id, counts in confirmed.items():
         tally = result[org_id]["paper"]
         split = [0, 0, 0]
         for key in categories:

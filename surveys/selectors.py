@@ -41,18 +41,8 @@ class VoteCount:
 def confirmed_paper_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
     """Paper tallies that count: two different staff members (one entry each, at most two) entered the same
     numbers."""
-    entries = PaperEntry.objects.filter(campaign=campaign)
-    if org_ids is not None:
-        entries = entries.filter(org_id__in=org_ids)
-    by_org: dict[int, list] = {}
-    for org_id, counts in entries.values_list("org_id", "counts"):
-        by_org.setdefault(org_id, []).append(counts)
-    result = {}
-    for org_id, all_counts in by_org.items():
-        if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts) and "overall" in all_counts[0]:
-            s, b, u = all_counts[0]["overall"]
-            result[org_id] = VoteCount(s, b, u)
-    return result
+    return {org_id: VoteCount(*counts["overall"])
+            for org_id, counts in _confirmed_entries(campaign, org_ids).items() if "overall" in counts}
 
 
 def online_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
@@ -102,16 +92,21 @@ def grade_vote_counts(campaign, org_ids=None) -> dict[int, dict[str, int]]:
     return survey_counts(campaign, org_ids)[1]
 
 
-def _confirmed_entries(campaign, org_ids=None) -> dict[int, dict]:
-    """{org_id: counts} of the paper tallies that count (two equal entries)."""
-    entries = PaperEntry.objects.filter(campaign=campaign)
-    if org_ids is not None:
-        entries = entries.filter(org_id__in=org_ids)
+def confirmed_paper_entries(entries) -> dict[int, dict]:
+    """{org_id: counts} of the paper tallies that count among `entries` (a PaperEntry queryset): two different
+    staff members (one entry each) entered the same numbers. The one rule of paper confirmation."""
     by_org: dict[int, list] = {}
     for org_id, counts in entries.values_list("org_id", "counts"):
         by_org.setdefault(org_id, []).append(counts)
     return {org_id: all_counts[0] for org_id, all_counts in by_org.items()
             if len(all_counts) >= 2 and all(c == all_counts[0] for c in all_counts)}
+
+
+def _confirmed_entries(campaign, org_ids=None) -> dict[int, dict]:
+    entries = PaperEntry.objects.filter(campaign=campaign)
+    if org_ids is not None:
+        entries = entries.filter(org_id__in=org_ids)
+    return confirmed_paper_entries(entries)
 
 
 def vote_counts(campaign, org_ids=None) -> dict[int, VoteCount]:
